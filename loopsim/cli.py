@@ -1,0 +1,167 @@
+"""The ``loopsim`` command line.
+
+    loopsim problems                       list the named problems
+    loopsim run PROBLEM [-o OUT.h5] ...    run a problem (name or TOML path)
+    loopsim info RUN.h5                    summarise a run file
+    loopsim plot profiles RUN.h5 [-o PNG]  plot snapshots (post-processing)
+    loopsim demo [--outdir DIR]            the main job, end to end, on embedded defaults
+
+Post-processing (``postprocess``) is imported lazily, only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, list_problems, load_config
+
+
+def _cmd_problems(args: argparse.Namespace) -> int:
+    problems = list_problems()
+    width = max((len(name) for name in problems), default=0)
+    for name, description in problems.items():
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .driver import RunFailed, run
+
+    config = load_config(args.problem, args.set)
+    output = Path(args.output or f"{config.problem.name}.h5")
+    try:
+        summary = run(config, output, resume=args.resume, overwrite=args.overwrite,
+                      progress=None if not args.quiet else False)
+    except RunFailed as exc:
+        print(f"loopsim run: failed: {exc}", file=sys.stderr)
+        return 3
+    print(
+        f"{summary.path}: {summary.status} at t = {summary.time:.6g} s, {summary.steps} steps, "
+        f"{summary.newton_iterations} Newton iterations, {summary.cells} cells, "
+        f"{summary.wall_seconds:.2f} s wall"
+    )
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .runfile import open_run
+
+    run = open_run(args.run)
+    print(f"file:         {run.path}")
+    print(f"problem:      {run.problem}")
+    status = run.status + (f" ({run.status_message})" if run.status_message else "")
+    print(f"status:       {status}")
+    print(f"code version: {run.code_version}")
+    print(f"created:      {run.attrs.get('created_utc', '?')}  updated: "
+          f"{run.attrs.get('updated_utc', '?')}")
+    if len(run):
+        last = run.scalars(-1)
+        print(f"snapshots:    {len(run)}, t = {run.times[0]:.6g} ... {run.times[-1]:.6g} s")
+        print(f"cells:        {last.get('cells', '?')} (last snapshot)")
+        print(f"arrays:       {', '.join(sorted(k for k in run[-1] if k != 'time'))}")
+    if args.config:
+        print("config:")
+        print(run.attrs["config"])
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from postprocess.plots import PLOTS
+
+    output = args.output or f"{Path(args.run).stem}_{args.figure}.png"
+    PLOTS[args.figure](args.run, output, times=args.times)
+    print(f"wrote {output}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from postprocess.plots import PLOTS
+
+    from .driver import run
+
+    outdir = Path(args.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    config = load_config("sod")
+    path = outdir / "sod.h5"
+    summary = run(config, path, overwrite=True)
+    print(f"simulated: {path} ({summary.steps} steps, {summary.wall_seconds:.1f} s)")
+    figure = outdir / "sod_profiles.png"
+    PLOTS["profiles"](path, figure, times=None)
+    print(f"plotted:   {figure}")
+    print("(the flare chain -- loop simulation, H-alpha synthesis, slit-scan observation -- "
+          "is not implemented yet; see the open issues)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loopsim",
+        description="Beam-heated flare-loop hydrodynamics and synthetic H-alpha observations.",
+    )
+    parser.add_argument("--version", action="version", version=f"loopsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("problems", help="list the named problems",
+                       description="List the named problems shipped in problems/.")
+    p.set_defaults(func=_cmd_problems)
+
+    p = sub.add_parser(
+        "run", help="run a problem",
+        description="Run a named problem or a TOML problem file and write an HDF5 run file.",
+        epilog="Example: loopsim run sod -o sod.h5 --set mesh.cells=800 --set time.end=0.25",
+    )
+    p.add_argument("problem", help="problem name (see `loopsim problems`) or path to a TOML file")
+    p.add_argument("-o", "--output", help="run file to write (default: NAME.h5)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value by its dotted key (repeatable); VALUE is "
+                   "read as TOML, e.g. --set mesh.cells=800")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted or failed run from its checkpoint")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing run file (it is kept until the new one is written)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("info", help="summarise a run file",
+                       description="Print problem, status, times, cells and arrays of a run file.")
+    p.add_argument("run", help="run file (.h5)")
+    p.add_argument("--config", action="store_true", help="also print the resolved config TOML")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("plot", help="plot a run file",
+                       description="Make a figure from a run file (PNG, PDF or SVG by extension).")
+    p.add_argument("figure", choices=["profiles"],
+                   help="profiles: density, pressure, velocity, energy against position")
+    p.add_argument("run", help="run file (.h5)")
+    p.add_argument("-o", "--output", help="figure file (default: RUN_FIGURE.png)")
+    p.add_argument("--times", type=float, nargs="+", metavar="T",
+                   help="snapshot times to show (s; nearest snapshots; default: all)")
+    p.set_defaults(func=_cmd_plot)
+
+    p = sub.add_parser(
+        "demo", help="run the main job end to end on the embedded defaults",
+        description="Simulate and plot on embedded defaults (currently the Sod problem).",
+    )
+    p.add_argument("--outdir", default="demo_output", help="directory for run files and figures")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, FileNotFoundError) as exc:
+        print(f"loopsim {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("loopsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The sections of a loopsim problem file and their defaults (the one place defaults live).
+
+Units are cgs unless a field says otherwise.  Planar test problems (shock tubes) may use
+any consistent units: the solver never assumes cgs values for them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .schema import ConfigError, param
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemSection:
+    name: str = param("unnamed", doc="problem name, stored in the run file")
+    description: str = param("", doc="one-line description shown by `loopsim problems`")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeshSection:
+    cells: int = param(200, doc="number of Lagrangian cells at t = 0", min=2, max=10_000_000)
+    x_min: float = param(0.0, doc="position of the left boundary at t = 0", units="cm")
+    x_max: float = param(1.0, doc="position of the right boundary at t = 0", units="cm")
+
+    def __post_init__(self) -> None:
+        if not self.x_max > self.x_min:
+            raise ConfigError(
+                f"mesh.x_max = {self.x_max!r} must be greater than mesh.x_min = {self.x_min!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeSection:
+    end: float = param(doc="end time of the run", units="s", min=0.0, min_exclusive=True)
+    start: float = param(0.0, doc="start time of the run", units="s", min=0.0)
+    courant: float = param(
+        0.5,
+        doc="accuracy limit on the Courant number (|u|+c_s) dt/dx; may exceed 1 (implicit)",
+        min=0.0,
+        min_exclusive=True,
+        max=1000.0,
+    )
+    max_change: float = param(
+        0.2,
+        doc="target maximum relative change of rho and e per step (accuracy control; inf "
+        "switches it off, leaving the Courant limit)",
+        min=0.0,
+        min_exclusive=True,
+        allow_inf=True,
+    )
+    dt_initial: float = param(
+        1e-6, doc="first trial step", units="s", min=0.0, min_exclusive=True
+    )
+    dt_min: float = param(
+        1e-14,
+        doc="smallest step before the run is declared failed",
+        units="s",
+        min=0.0,
+        min_exclusive=True,
+    )
+    dt_max: float = param(
+        math.inf, doc="largest step", units="s", min=0.0, min_exclusive=True, allow_inf=True
+    )
+    max_growth: float = param(
+        1.5, doc="largest factor by which the step may grow from one step to the next", min=1.0
+    )
+    theta: float = param(
+        0.5,
+        doc="time centring of forces (0.5 = Crank-Nicolson, second order; 1 = backward Euler)",
+        min=0.5,
+        max=1.0,
+    )
+    max_steps: int = param(100_000_000, doc="hard limit on the number of steps", min=1)
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ConfigError(
+                f"time.end = {self.end!r} must be greater than time.start = {self.start!r}"
+            )
+        if self.dt_min > self.dt_initial:
+            raise ConfigError(
+                f"time.dt_min = {self.dt_min!r} must not exceed time.dt_initial = "
+                f"{self.dt_initial!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdealGasEOS:
+    kind: str = param("ideal", doc="equation of state", choices=("ideal",))
+    gamma: float = param(
+        5.0 / 3.0, doc="ratio of specific heats", min=1.0, min_exclusive=True, max=10.0
+    )
+    mu: float | None = param(
+        None,
+        doc="mean molecular weight in units of m_H; when set, T = mu m_H p / (rho k_B) is "
+        "written to the run file (cgs problems only)",
+        min=0.0,
+        min_exclusive=True,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViscositySection:
+    c_quadratic: float = param(
+        1.0, doc="quadratic (von Neumann-Richtmyer) coefficient: q ~ c2 rho du^2", min=0.0
+    )
+    c_linear: float = param(
+        0.5, doc="linear coefficient: q ~ c1 rho c_s |du|", min=0.0
+    )
+    limiter: bool = param(
+        True,
+        doc="switch the viscosity off in smooth flow with a monotonic (MC) limiter on the "
+        "velocity jumps (Christensen 1990), keeping second order away from shocks",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FluidState:
+    rho: float = param(doc="density", units="g cm^-3", min=0.0, min_exclusive=True)
+    p: float = param(doc="pressure", units="dyn cm^-2", min=0.0, min_exclusive=True)
+    v: float = param(0.0, doc="velocity", units="cm s^-1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiemannInitial:
+    kind: str = param("riemann", doc="two uniform states separated at x_interface",
+                      choices=("riemann",))
+    x_interface: float = param(doc="position of the initial discontinuity", units="cm")
+    left: FluidState = param(doc="state for x < x_interface")
+    right: FluidState = param(doc="state for x > x_interface")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcousticInitial:
+    kind: str = param("acoustic", doc="standing sound wave in a closed box",
+                      choices=("acoustic",))
+    rho: float = param(1.0, doc="background density", units="g cm^-3", min=0.0,
+                       min_exclusive=True)
+    p: float = param(1.0, doc="background pressure", units="dyn cm^-2", min=0.0,
+                     min_exclusive=True)
+    amplitude: float = param(
+        1e-6, doc="relative density amplitude A: rho = rho0 (1 + A cos(k x))", min=0.0,
+        min_exclusive=True, max=0.1
+    )
+    mode: int = param(1, doc="number of half wavelengths in the box", min=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundarySide:
+    kind: str = param(
+        "reflecting",
+        doc="reflecting (wall, u = 0), velocity (u prescribed) or pressure (free surface at "
+        "a prescribed external pressure)",
+        choices=("reflecting", "velocity", "pressure"),
+    )
+    velocity: float = param(0.0, doc="boundary velocity for kind = 'velocity'", units="cm s^-1")
+    pressure: float = param(
+        0.0, doc="external pressure for kind = 'pressure'", units="dyn cm^-2", min=0.0
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundarySection:
+    left: BoundarySide = param(doc="boundary at the first node (x_min)")
+    right: BoundarySide = param(doc="boundary at the last node (x_max)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputSection:
+    interval: float | None = param(
+        None,
+        doc="time between snapshots (default: 10 snapshots over the run)",
+        units="s",
+        min=0.0,
+        min_exclusive=True,
+    )
+    times: list[float] = param(
+        default_factory=list, doc="extra snapshot times", units="s", min=0.0
+    )
+    checkpoint_interval: float = param(
+        30.0,
+        doc="wall-clock seconds between atomic rewrites of the run file (0 = at every snapshot)",
+        units="s (wall clock)",
+        min=0.0,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolverSection:
+    newton_tol: float = param(
+        1e-10, doc="Newton convergence: largest scaled update", min=0.0, min_exclusive=True,
+        max=1e-2
+    )
+    newton_max_iter: int = param(12, doc="Newton iterations before a step is retried", min=1)
+    max_retries: int = param(
+        30, doc="consecutive step halvings before the run stops with a diagnosis", min=1
+    )

@@ -1,0 +1,1 @@
+"""Everything that reads a loopsim run file: synthesis, instrument model, analysis, plots."""

@@ -1,0 +1,1 @@
+"""Analytic and semi-analytic reference solutions used to verify the solver."""

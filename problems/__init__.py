@@ -1,0 +1,1 @@
+"""Named problem setups (TOML), installed as ``loopsim.problems``; see ``loopsim problems``."""
