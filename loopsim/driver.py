@@ -55,15 +55,21 @@ class RunSummary:
 
 
 def output_times(config: Config) -> np.ndarray:
-    """Sorted snapshot times after the start: the interval grid, extra times and the end."""
+    """Sorted snapshot times after the start: the interval grid, extra times and the end.
+
+    Times closer together than 1e-12 of the run length are merged; the end time is kept
+    exactly as configured.
+    """
     t0, t1 = config.time.start, config.time.end
     interval = config.output.interval or (t1 - t0) / 10.0
+    tol = 1e-12 * (t1 - t0)
     count = int(math.floor((t1 - t0) / interval * (1.0 + 1e-12)))
-    grid = t0 + interval * np.arange(1, count + 1)
-    extra = [t for t in config.output.times if t0 < t <= t1]
-    times = np.unique(np.concatenate([grid, extra, [t1]]))
-    keep = np.concatenate([np.diff(times) > 1e-12 * max(abs(t1), 1.0), [True]])
-    return times[keep]
+    candidates = np.concatenate(
+        [t0 + interval * np.arange(1, count + 1), [t for t in config.output.times if t > t0]]
+    )
+    candidates = np.sort(candidates[candidates < t1 - tol])
+    keep = np.concatenate([[True], np.diff(candidates) > tol]) if candidates.size else []
+    return np.concatenate([candidates[keep], [t1]])
 
 
 def check_output_path(path: Path, *, resume: bool, overwrite: bool) -> None:

@@ -15,7 +15,8 @@ of kinetic and internal energy changes telescopes to the boundary work exactly, 
 theta: total energy is conserved to round-off in a closed box (docs/numerics.md).
 
 The unknowns of the implicit step are interleaved, y[2k] = u_k^{n+1}, y[2k+1] = e_k^{n+1}
-(y[2n+1] is a dummy fixed at 0), which makes the Jacobian banded with kl = ku = 4.
+(y[2n+1] is a dummy fixed at 0), which makes the Jacobian banded with kl = ku = 2: a
+momentum row couples u_{k-1..k+1}, e_{k-1} and e_k; an energy row u_i, u_{i+1} and e_i.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ BC_REFLECTING, BC_VELOCITY, BC_PRESSURE = 0, 1, 2
 BC_CODES = {"reflecting": BC_REFLECTING, "velocity": BC_VELOCITY, "pressure": BC_PRESSURE}
 
 #: half-bandwidths of the Jacobian for the interleaved unknowns (see module docstring)
-HYDRO_KL = 4
-HYDRO_KU = 4
+HYDRO_KL = 2
+HYDRO_KU = 2
 
 
 @njit(cache=True)
@@ -71,7 +72,7 @@ def total_pressure(
     gamma: float,
     c_linear: float,
     c_quadratic: float,
-    use_limiter: bool,
+    psi: np.ndarray,
     x_new: np.ndarray,
     v_new: np.ndarray,
     u_star: np.ndarray,
@@ -97,9 +98,7 @@ def total_pressure(
         p_mid[i] = theta * p_new + (1.0 - theta) * p_old[i]
         rho_mid[i] = 2.0 / (v_old[i] + v_new[i])
         total[i] = p_mid[i]
-    add_viscous_pressure(
-        u_star, x_new, rho_mid, p_mid, gamma, c_linear, c_quadratic, use_limiter, total
-    )
+    add_viscous_pressure(u_star, rho_mid, p_mid, psi, gamma, c_linear, c_quadratic, total)
     return True
 
 
@@ -134,7 +133,7 @@ def hydro_residual(
     gamma: float,
     c_linear: float,
     c_quadratic: float,
-    use_limiter: bool,
+    psi: np.ndarray,
     bc_kind: np.ndarray,
     bc_value: np.ndarray,
     residual: np.ndarray,
@@ -155,7 +154,7 @@ def hydro_residual(
     total = np.empty(n)
     ok = total_pressure(
         u_new, e_new, x_old, u_old, v_old, p_old, dm, dt, theta, gamma, c_linear,
-        c_quadratic, use_limiter, x_new, v_new, u_star, rho_mid, p_mid, total,
+        c_quadratic, psi, x_new, v_new, u_star, rho_mid, p_mid, total,
     )
     if not ok:
         return False
@@ -190,7 +189,7 @@ def conservative_update(
     gamma: float,
     c_linear: float,
     c_quadratic: float,
-    use_limiter: bool,
+    psi: np.ndarray,
     bc_kind: np.ndarray,
     bc_value: np.ndarray,
     x_out: np.ndarray,
@@ -216,7 +215,7 @@ def conservative_update(
     total = np.empty(n)
     ok = total_pressure(
         u_new, e_new, x_old, u_old, v_old, p_old, dm, dt, theta, gamma, c_linear,
-        c_quadratic, use_limiter, x_iter, v_iter, u_star, rho_mid, p_mid, total,
+        c_quadratic, psi, x_iter, v_iter, u_star, rho_mid, p_mid, total,
     )
     if not ok:
         return np.nan
@@ -241,3 +240,37 @@ def conservative_update(
     p_left = bc_value[0] if bc_kind[0] == BC_PRESSURE else total[0]
     p_right = bc_value[1] if bc_kind[1] == BC_PRESSURE else total[n - 1]
     return dt * (p_left * u_left - p_right * u_right)
+
+
+@njit(cache=True)
+def explicit_predictor(
+    x_old: np.ndarray,
+    u_old: np.ndarray,
+    e_old: np.ndarray,
+    v_old: np.ndarray,
+    p_old: np.ndarray,
+    dm: np.ndarray,
+    mass: np.ndarray,
+    dt: float,
+    bc_kind: np.ndarray,
+    bc_value: np.ndarray,
+    y: np.ndarray,
+) -> None:
+    """Initial Newton guess y: forward-Euler velocities from the old pressures, and the
+    internal energies these imply through e = e_old - p_old dV (first-order accurate)."""
+    n = dm.size
+    for k in range(n + 1):
+        side = 0 if k == 0 else (1 if k == n else -1)
+        if side >= 0 and bc_kind[side] == BC_REFLECTING:
+            y[2 * k] = 0.0
+        elif side >= 0 and bc_kind[side] == BC_VELOCITY:
+            y[2 * k] = bc_value[side]
+        else:
+            y[2 * k] = u_old[k] + node_acceleration_impulse(p_old, mass, dt, bc_kind,
+                                                            bc_value, k)
+    for i in range(n):
+        x_left = x_old[i] + 0.5 * dt * (u_old[i] + y[2 * i])
+        x_right = x_old[i + 1] + 0.5 * dt * (u_old[i + 1] + y[2 * i + 2])
+        e_guess = e_old[i] - p_old[i] * ((x_right - x_left) / dm[i] - v_old[i])
+        y[2 * i + 1] = e_guess if e_guess > 0.5 * e_old[i] else e_old[i]
+    y[2 * n + 1] = 0.0

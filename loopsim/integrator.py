@@ -22,10 +22,12 @@ from .hydro import (
     HYDRO_KL,
     HYDRO_KU,
     conservative_update,
+    explicit_predictor,
     gas_pressure,
     hydro_residual,
 )
 from .newton import newton_solve
+from .physics.viscosity import limiter
 from .state import HydroState
 
 
@@ -68,17 +70,18 @@ class HydroStepper:
         v_old = state.volume
         p_old = self.pressure(state)
         mass = state.node_mass
+        psi = limiter(u_old, x_old) if self.use_limiter else np.zeros(n)
         args = (
             x_old, u_old, e_old, v_old, p_old, dm, mass, dt, self.theta, self.gamma,
-            self.c_linear, self.c_quadratic, self.use_limiter, self.bc_kind, self.bc_value,
+            self.c_linear, self.c_quadratic, psi, self.bc_kind, self.bc_value,
         )
 
         def residual(y: np.ndarray, out: np.ndarray) -> bool:
             return hydro_residual(y, *args, out)
 
-        y0 = np.zeros(2 * (n + 1))
-        y0[0::2] = u_old
-        y0[1:2 * n:2] = e_old
+        y0 = np.empty(2 * (n + 1))
+        explicit_predictor(x_old, u_old, e_old, v_old, p_old, dm, mass, dt, self.bc_kind,
+                           self.bc_value, y0)
         u_scale = float(np.max(np.sqrt(self.gamma * p_old * v_old)) + np.max(np.abs(u_old)))
         scale = np.empty_like(y0)
         scale[0::2] = u_scale

@@ -79,11 +79,19 @@ def banded_jacobian(
     return band
 
 
-def solve_banded(band: np.ndarray, rhs: np.ndarray, kl: int, ku: int) -> np.ndarray | None:
-    """Solve J x = rhs with J in LAPACK band storage; None if J is singular."""
-    _, _, x, info = lapack.dgbsv(kl, ku, band, rhs, overwrite_ab=True, overwrite_b=False)
+def factorise_banded(band: np.ndarray, kl: int, ku: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """LU factors (LAPACK dgbtrf) of J in band storage; None if J is singular."""
+    lu, piv, info = lapack.dgbtrf(band, kl, ku, overwrite_ab=True)
     if info != 0:
         return None
+    return lu, piv
+
+
+def solve_factorised(factors: tuple[np.ndarray, np.ndarray], rhs: np.ndarray, kl: int,
+                     ku: int) -> np.ndarray:
+    """Solve J x = rhs with the LU factors of J (LAPACK dgbtrs)."""
+    lu, piv = factors
+    x, _ = lapack.dgbtrs(lu, kl, ku, rhs, piv)
     return x
 
 
@@ -94,6 +102,11 @@ class NewtonResult:
     iterations: int
     error: float
     message: str = ""
+    jacobians: int = 0
+
+
+#: an iteration that reduces the update by less than this factor triggers a new Jacobian
+SLOW_CONTRACTION = 0.1
 
 
 def newton_solve(
@@ -107,21 +120,36 @@ def newton_solve(
 ) -> NewtonResult:
     """Solve R(y) = 0 from y0; converged when max_j |dy_j| / scale_j < tol.
 
-    A Newton update that makes the state unphysical is halved (up to 10 times) before
-    the solve is declared failed; the caller then retries with a smaller time step.
+    Newton-chord iteration: the LU factors of the Jacobian are reused while the update
+    shrinks by at least a factor 10 per iteration and rebuilt otherwise, which keeps
+    (near-)quadratic convergence at a fraction of the cost of a new Jacobian per
+    iteration.  A Newton update that makes the state unphysical is halved (up to 10
+    times) before the solve is declared failed; the caller then retries with a smaller
+    time step.
     """
     y = y0.copy()
     r = np.empty_like(y)
     if not residual(y, r):
         return NewtonResult(False, y, 0, np.inf, "initial guess is unphysical")
     error = np.inf
+    factors = None
+    fresh = False
+    jacobians = 0
     for iteration in range(1, max_iter + 1):
-        band = banded_jacobian(residual, y, r, scale, kl, ku)
-        if band is None:
-            return NewtonResult(False, y, iteration, error, "Jacobian probe left physical states")
-        dy = solve_banded(band, -r, kl, ku)
-        if dy is None or not np.all(np.isfinite(dy)):
-            return NewtonResult(False, y, iteration, error, "singular Jacobian")
+        if factors is None:
+            band = banded_jacobian(residual, y, r, scale, kl, ku)
+            if band is None:
+                return NewtonResult(False, y, iteration, error,
+                                    "Jacobian probe left physical states", jacobians)
+            factors = factorise_banded(band, kl, ku)
+            jacobians += 1
+            fresh = True
+            if factors is None:
+                return NewtonResult(False, y, iteration, error, "singular Jacobian", jacobians)
+        dy = solve_factorised(factors, -r, kl, ku)
+        if not np.all(np.isfinite(dy)):
+            return NewtonResult(False, y, iteration, error, "non-finite Newton update",
+                                jacobians)
         step = 1.0
         for _ in range(11):
             y_try = y + step * dy
@@ -129,9 +157,14 @@ def newton_solve(
                 break
             step *= 0.5
         else:
-            return NewtonResult(False, y, iteration, error, "update leaves physical states")
+            return NewtonResult(False, y, iteration, error, "update leaves physical states",
+                                jacobians)
         y = y_try
-        error = float(np.max(np.abs(step * dy) / scale))
+        previous, error = error, float(np.max(np.abs(step * dy) / scale))
         if error < tol and step == 1.0:
-            return NewtonResult(True, y, iteration, error)
-    return NewtonResult(False, y, max_iter, error, f"no convergence in {max_iter} iterations")
+            return NewtonResult(True, y, iteration, error, jacobians=jacobians)
+        if step < 1.0 or (not fresh and error > SLOW_CONTRACTION * previous):
+            factors = None
+        fresh = False
+    return NewtonResult(False, y, max_iter, error, f"no convergence in {max_iter} iterations",
+                        jacobians)

@@ -102,14 +102,6 @@ def _check_range(key: str, value: Any, meta: dict[str, Any]) -> None:
             )
 
 
-def _type_name(tp: Any) -> str:
-    if isinstance(tp, type):
-        return {"float": "a number", "int": "an integer", "str": "a string", "bool": "true/false"}.get(
-            tp.__name__, tp.__name__
-        )
-    return str(tp).replace("typing.", "")
-
-
 def _coerce(key: str, value: Any, tp: Any) -> Any:
     """Check ``value`` against the annotation ``tp``; ints are accepted where floats are."""
     origin = typing.get_origin(tp)
@@ -150,7 +142,7 @@ def _coerce(key: str, value: Any, tp: Any) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{key} = {value!r} has the wrong type; expected a string")
         return value
-    raise ConfigError(f"{key}: unsupported type {_type_name(tp)}")
+    raise ConfigError(f"{key}: unsupported type {tp!r}")
 
 
 def _unknown_key(prefix: str, key: str, allowed: list[str]) -> ConfigError:
