@@ -30,8 +30,14 @@ def _cmd_problems(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .driver import RunFailed, run
 
-    config = load_config(args.problem, args.set)
-    output = Path(args.output or f"{config.problem.name}.h5")
+    if args.resume:
+        # continue with the config stored in the run file; --set may change time.*,
+        # solver.* and output.checkpoint_interval (checked by the driver)
+        output = Path(args.output or f"{Path(args.problem).stem}.h5")
+        config = _stored_config(output, args.problem, args.set)
+    else:
+        config = load_config(args.problem, args.set)
+        output = Path(args.output or f"{config.problem.name}.h5")
     try:
         summary = run(config, output, resume=args.resume, overwrite=args.overwrite,
                       progress=None if not args.quiet else False)
@@ -44,6 +50,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{summary.wall_seconds:.2f} s wall"
     )
     return 0
+
+
+def _stored_config(path: Path, problem: str, overrides: list[str]):
+    from .config import config_from_toml
+    from .runfile import read_checkpoint
+
+    if not path.is_file():
+        raise ConfigError(f"--resume given but run file '{path}' does not exist")
+    _, attrs = read_checkpoint(path)
+    config = config_from_toml(attrs["config"], f"config stored in {path}", overrides)
+    if config.problem.name != Path(problem).stem and config.problem.name != problem:
+        raise ConfigError(
+            f"cannot resume: run file '{path}' holds problem '{config.problem.name}', "
+            f"not '{problem}'"
+        )
+    return config
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -68,12 +68,15 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     return build_section(Config, data, "")
 
 
-def config_from_toml(text: str, source: str = "<string>") -> Config:
+def config_from_toml(text: str, source: str = "<string>",
+                     overrides: list[str] | None = None) -> Config:
+    """Validate TOML text (a problem file, or the config stored in a run file), applying
+    ``--set`` style overrides first."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
-    return config_from_dict(data)
+    return config_from_dict(apply_overrides(data, list(overrides or [])))
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -107,10 +110,4 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 def load_config(problem: str | Path, overrides: list[str] | None = None) -> Config:
     """Load a named problem (from ``problems/``) or a TOML path, apply ``--set`` overrides."""
     path = find_problem(problem)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    data = apply_overrides(data, list(overrides or []))
-    return config_from_dict(data)
+    return config_from_toml(path.read_text(), str(path), overrides)
