@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from . import equations as eq
 from .config import Config, ConfigError
+from .config.sections import HydrogenEOS
 from .initial import initial_state
-from .integrator import HydroStepper
-from .physics.ideal_gas import temperature
+from .integrator import Stepper
+from .physics.hydrogen import MASS_PER_H
 from .runfile import (
     STATUS_FAILED,
     STATUS_FINISHED,
@@ -33,7 +35,11 @@ from .runfile import (
     Snapshot,
     read_checkpoint,
 )
-from .state import HydroState
+from .sources import SourceTerms, equilibrium_background
+from .state import State
+
+#: cumulative energy-budget terms (erg cm^-2) kept per run and written with every snapshot
+BUDGET_TERMS = ("boundary_work", "beam_energy", "background_energy", "radiated_energy")
 
 #: config sections/keys that may change when a run is resumed
 RESUMABLE_CHANGES = ("time.", "solver.", "output.checkpoint_interval")
@@ -54,8 +60,9 @@ class RunSummary:
     wall_seconds: float
 
 
-def output_times(config: Config) -> np.ndarray:
-    """Sorted snapshot times after the start: the interval grid, extra times and the end.
+def output_times(config: Config, switches: list[float] | None = None) -> np.ndarray:
+    """Sorted snapshot times after the start: the interval grid, extra times, the beam
+    switch times and the end.
 
     Times closer together than 1e-12 of the run length are merged; the end time is kept
     exactly as configured.
@@ -64,9 +71,8 @@ def output_times(config: Config) -> np.ndarray:
     interval = config.output.interval or (t1 - t0) / 10.0
     tol = 1e-12 * (t1 - t0)
     count = int(math.floor((t1 - t0) / interval * (1.0 + 1e-12)))
-    candidates = np.concatenate(
-        [t0 + interval * np.arange(1, count + 1), [t for t in config.output.times if t > t0]]
-    )
+    extra = [t for t in list(config.output.times) + list(switches or []) if t > t0]
+    candidates = np.concatenate([t0 + interval * np.arange(1, count + 1), extra])
     candidates = np.sort(candidates[candidates < t1 - tol])
     keep = np.concatenate([[True], np.diff(candidates) > tol]) if candidates.size else []
     return np.concatenate([candidates[keep], [t1]])
@@ -122,8 +128,9 @@ class Simulation:
         self.config = config
         self.path = Path(path)
         check_output_path(self.path, resume=resume, overwrite=overwrite)
-        self.stepper = HydroStepper(config)
-        self.events = output_times(config)
+        self.stepper = Stepper(config)
+        self.sources = SourceTerms(config)
+        self.events = output_times(config, self.sources.switch_times())
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.resumed_finished = False
         if resume:
@@ -140,7 +147,11 @@ class Simulation:
             self.state = initial_state(config)
             self.step_count = 0
             self.newton_iterations = 0
-            self.boundary_work = 0.0
+            self.budget = dict.fromkeys(BUDGET_TERMS, 0.0)
+            self.background = np.zeros(self.state.cells)
+            if config.heating.background == "equilibrium":
+                self.background = equilibrium_background(self.state,
+                                                         self.stepper.level(self.state))
             self.dt_next = config.time.dt_initial
             self.next_event = 0
             self.writer = RunWriter(self.path, problem=config.problem.name,
@@ -153,51 +164,65 @@ class Simulation:
     # -- snapshots and checkpoints ------------------------------------------------------
     def snapshot(self) -> Snapshot:
         state = self.state
-        p = self.stepper.pressure(state)
+        n = state.cells
+        ws = self.stepper.level(state)
+        hydrogen = isinstance(self.config.eos, HydrogenEOS)
         arrays = {
             "x": state.x_centre,
             "m": state.column_mass,
             "dm": state.dm.copy(),
             "rho": state.rho,
-            "p": p,
+            "p": ws[eq.W_P, :n].copy(),
             "v": state.u_centre,
-            "e": state.e.copy(),
+            "e": ws[eq.W_E, :n].copy(),
             "x_edges": state.x.copy(),
             "v_edges": state.u.copy(),
         }
-        if self.config.eos.mu is not None:
-            arrays["T"] = temperature(state.rho, p, self.config.eos.mu)
-        kinetic, internal = state.kinetic_energy(), state.internal_energy()
-        scalars = {
-            "mass": state.mass(),
-            "kinetic_energy": kinetic,
-            "internal_energy": internal,
-            "total_energy": kinetic + internal,
-            "boundary_work": self.boundary_work,
-            "cells": state.cells,
-        }
+        if hydrogen or self.config.eos.mu is not None:
+            arrays["T"] = ws[eq.W_T, :n].copy()
+        if hydrogen:
+            flux = self.sources.injected_flux(state.t)
+            deposited = self.sources.beam_deposition(state, ws, flux) if flux > 0 else 0.0
+            arrays.update({
+                "s": state.x_centre,
+                "N_H": state.column_mass / MASS_PER_H,
+                "n_e": ws[eq.W_NE, :n].copy(),
+                "n_H": ws[eq.W_NH, :n].copy(),
+                "x_H": state.xi.copy(),
+                "q_beam": deposited / np.diff(state.x) + np.zeros(n),
+                "q_background": self.background * state.rho,
+                "conductive_flux": ws[eq.W_FLUX, : n + 1].copy(),
+                "radiative_loss": ws[eq.W_LOSS, :n] * state.rho,
+            })
+        scalars = {"mass": state.mass(), "cells": n, **self.stepper.total_energy(state, ws),
+                   **self.budget}
+        if hydrogen:
+            scalars["beam_flux"] = self.sources.injected_flux(state.t)
         return Snapshot(time=state.t, step=self.step_count, arrays=arrays, scalars=scalars)
 
     def checkpoint(self) -> Checkpoint:
         s = self.state
         return Checkpoint(
-            arrays={"x": s.x, "u": s.u, "e": s.e, "dm": s.dm},
+            arrays={"x": s.x, "u": s.u, "theta": s.theta, "xi": s.xi, "dm": s.dm,
+                    "background": self.background},
             scalars={
                 "time": s.t,
                 "step": self.step_count,
                 "newton_iterations": self.newton_iterations,
-                "boundary_work": self.boundary_work,
                 "dt_next": self.dt_next,
                 "next_event": self.next_event,
+                **{f"budget_{k}": v for k, v in self.budget.items()},
             },
         )
 
     def _restore(self, cp: Checkpoint) -> None:
         a, s = cp.arrays, cp.scalars
-        self.state = HydroState(t=float(s["time"]), x=a["x"], u=a["u"], dm=a["dm"], e=a["e"])
+        self.state = State(t=float(s["time"]), x=a["x"], u=a["u"], dm=a["dm"],
+                           theta=a["theta"], xi=a["xi"])
+        self.background = a["background"]
         self.step_count = int(s["step"])
         self.newton_iterations = int(s["newton_iterations"])
-        self.boundary_work = float(s["boundary_work"])
+        self.budget = {k: float(s[f"budget_{k}"]) for k in BUDGET_TERMS}
         self.dt_next = float(s["dt_next"])
         # events may have been extended (time.end changed): recount from the time
         self.next_event = int(np.searchsorted(self.events, self.state.t, side="right"))
@@ -234,7 +259,10 @@ class Simulation:
                 remaining = target - self.state.t
                 landing = self.dt_next >= remaining
                 dt = remaining if landing else self.dt_next
-                outcome = self.stepper.try_step(self.state, dt)
+                ws = self.stepper.level(self.state)
+                source, ion_rate, beam_power = self.sources.for_step(
+                    self.state, ws, self.state.t, dt, self.background)
+                outcome = self.stepper.try_step(self.state, dt, source, ion_rate)
                 if not outcome.ok:
                     retries += 1
                     self.dt_next = 0.5 * dt
@@ -254,7 +282,12 @@ class Simulation:
                 self.state = new
                 self.step_count += 1
                 self.newton_iterations += outcome.iterations
-                self.boundary_work += outcome.boundary_work
+                boundary_work, _, radiated = outcome.budget
+                self.budget["boundary_work"] += boundary_work
+                self.budget["radiated_energy"] += radiated
+                self.budget["beam_energy"] += dt * beam_power
+                self.budget["background_energy"] += dt * float(np.sum(self.background
+                                                                       * self.state.dm))
                 if bar is not None:
                     bar.update(dt)
                     bar.set_postfix(dt=f"{dt:.2e}", steps=self.step_count, refresh=False)

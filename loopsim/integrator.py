@@ -1,107 +1,157 @@
 """One implicit time step of the Lagrangian equations, and the accuracy-based step size.
 
-The step solves the coupled momentum and energy equations of :mod:`loopsim.hydro`
-simultaneously by Newton's method (:mod:`loopsim.newton`), then applies the conservative
-update.  Step size is chosen for accuracy, never for explicit stability:
+The step solves the coupled momentum, energy and ionisation equations of
+:mod:`loopsim.equations` simultaneously by Newton's method (:mod:`loopsim.newton`), then
+applies the conservative update.  Step size is chosen for accuracy, never for explicit
+stability:
 
     dt_next = min(max_growth dt, 0.9 dt max_change / r, courant min_i(dx_i / c_i), dt_max)
 
-with r the largest relative change of rho or e in the step just taken.  A step whose
-Newton iteration fails is retried at half the size by the driver.
+with r the largest relative change of rho or the thermal variable (e or T) in the step
+just taken.  A step whose Newton iteration fails is retried at half the size by the driver.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import equations as eq
 from .config import Config
-from .hydro import (
-    BC_CODES,
-    HYDRO_KL,
-    HYDRO_KU,
-    conservative_update,
-    explicit_predictor,
-    gas_pressure,
-    hydro_residual,
-)
+from .config.sections import HydrogenEOS
+from .constants import K_B, M_H
 from .newton import newton_solve
 from .physics.viscosity import limiter
-from .state import HydroState
+from .state import State
 
 
 @dataclass
 class StepOutcome:
     ok: bool
-    state: HydroState | None
+    state: State | None
     iterations: int
-    boundary_work: float = 0.0
+    budget: np.ndarray = field(default_factory=lambda: np.zeros(3))
     message: str = ""
 
 
-class HydroStepper:
-    """Implicit theta-scheme step for the planar Lagrangian hydrodynamics of a Config."""
+def flags_and_params(config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The integer switches and real parameters of the kernels for a Config."""
+    flags = np.zeros(eq.N_FLAGS, dtype=np.int64)
+    par = np.zeros(eq.N_PARAMS)
+    hydrogen = isinstance(config.eos, HydrogenEOS)
+    flags[eq.FL_EOS] = eq.EOS_HYDROGEN if hydrogen else eq.EOS_IDEAL
+    if hydrogen:
+        flags[eq.FL_ION] = eq.ION_LTE if config.eos.ionisation == "lte" else eq.ION_NEQ
+        par[eq.PR_T_RAD] = config.eos.balmer_radiation_temperature
+    else:
+        mu = config.eos.mu
+        if mu is not None:
+            # T = mu m_H p / (rho k) = (gamma - 1) mu m_H e / k; n = rho / (mu m_H)
+            par[eq.PR_T_PER_E] = (config.eos.gamma - 1.0) * mu * M_H / K_B
+            par[eq.PR_N_PER_RHO] = 1.0 / (mu * M_H)
+    par[eq.PR_GAMMA] = config.eos.gamma
+    loop = config.loop
+    if loop.half_length is not None and loop.gravity:
+        flags[eq.FL_GRAVITY] = 1
+        par[eq.PR_HALF_LENGTH] = loop.half_length
+        par[eq.PR_G_SUN] = loop.surface_gravity
+    if config.conduction.enabled:
+        flags[eq.FL_CONDUCTION] = 1
+        par[eq.PR_KAPPA0] = config.conduction.kappa0
+        par[eq.PR_SATURATION] = config.conduction.saturation
+    flags[eq.FL_RADIATION] = int(config.radiation.enabled)
+    flags[eq.FL_STATIC] = int(config.hydro.static)
+    par[eq.PR_THETA] = config.time.theta
+    par[eq.PR_C_LINEAR] = config.viscosity.c_linear
+    par[eq.PR_C_QUADRATIC] = config.viscosity.c_quadratic
+    for offset, side in enumerate((config.boundary.left, config.boundary.right)):
+        flags[eq.FL_BC_LEFT + offset] = eq.BC_CODES[side.kind]
+        par[eq.PR_BC_LEFT + offset] = side.pressure if side.kind == "pressure" else side.velocity
+    return flags, par
+
+
+class Stepper:
+    """Implicit step for the Lagrangian equations of a Config (planar or loop)."""
 
     def __init__(self, config: Config):
         self.config = config
-        self.gamma = config.eos.gamma
-        self.theta = config.time.theta
-        visc = config.viscosity
-        self.c_linear = visc.c_linear
-        self.c_quadratic = visc.c_quadratic
-        self.use_limiter = visc.limiter
-        sides = (config.boundary.left, config.boundary.right)
-        self.bc_kind = np.array([BC_CODES[s.kind] for s in sides], dtype=np.int64)
-        self.bc_value = np.array(
-            [s.pressure if s.kind == "pressure" else s.velocity for s in sides], dtype=float
-        )
+        self.flags, self.par = flags_and_params(config)
+        self.block = eq.block_size(int(self.flags[eq.FL_ION]))
+        self.kl, self.ku = eq.bandwidths(int(self.flags[eq.FL_ION]),
+                                         bool(self.flags[eq.FL_CONDUCTION]))
+        self.use_limiter = config.viscosity.limiter
 
-    def pressure(self, state: HydroState) -> np.ndarray:
-        return gas_pressure(state.x, state.e, state.dm, self.gamma)
+    # -- diagnostics of a state -------------------------------------------------------------
+    def level(self, state: State) -> np.ndarray:
+        """Workspace of derived quantities (rows eq.W_*) of a state."""
+        return eq.old_level(state.x, state.theta, state.xi, state.dm, state.column_mass,
+                            self.flags, self.par)
 
-    def sound_speed(self, state: HydroState) -> np.ndarray:
-        return np.sqrt(self.gamma * self.pressure(state) / state.rho)
+    def pressure(self, state: State) -> np.ndarray:
+        return self.level(state)[eq.W_P, : state.cells]
 
-    def try_step(self, state: HydroState, dt: float) -> StepOutcome:
-        """Advance ``state`` by ``dt``; on failure ``ok`` is False and ``message`` says why."""
+    def sound_speed(self, state: State, ws: np.ndarray | None = None) -> np.ndarray:
+        ws = self.level(state) if ws is None else ws
         n = state.cells
-        x_old, u_old, e_old, dm = state.x, state.u, state.e, state.dm
-        v_old = state.volume
-        p_old = self.pressure(state)
+        return np.sqrt(self.config.eos.gamma * ws[eq.W_P, :n] * ws[eq.W_V, :n])
+
+    def total_energy(self, state: State, ws: np.ndarray | None = None) -> dict[str, float]:
+        """Kinetic, internal (incl. ionisation) and gravitational energy (erg cm^-2)."""
+        ws = self.level(state) if ws is None else ws
+        internal = float(np.sum(state.dm * ws[eq.W_E, : state.cells]))
+        potential = 0.0
+        if self.flags[eq.FL_GRAVITY]:
+            potential = eq.potential_energy(state.x, state.node_mass,
+                                            self.par[eq.PR_HALF_LENGTH], self.par[eq.PR_G_SUN])
+        kinetic = state.kinetic_energy()
+        return {"kinetic_energy": kinetic, "internal_energy": internal,
+                "potential_energy": potential, "total_energy": kinetic + internal + potential}
+
+    # -- the step ---------------------------------------------------------------------------
+    def try_step(self, state: State, dt: float, source: np.ndarray,
+                 ion_source: np.ndarray) -> StepOutcome:
+        """Advance ``state`` by ``dt`` with explicit sources (erg g^-1 s^-1 per cell; extra
+        ionisation rate per atom, s^-1).  On failure ``ok`` is False and ``message`` says
+        why."""
+        n, b = state.cells, self.block
+        par = self.par.copy()
+        par[eq.PR_DT] = dt
+        colmass = state.column_mass
+        old = eq.old_level(state.x, state.theta, state.xi, state.dm, colmass, self.flags, par)
         mass = state.node_mass
-        psi = limiter(u_old, x_old) if self.use_limiter else np.zeros(n)
-        args = (
-            x_old, u_old, e_old, v_old, p_old, dm, mass, dt, self.theta, self.gamma,
-            self.c_linear, self.c_quadratic, psi, self.bc_kind, self.bc_value,
-        )
+        psi = limiter(state.u, state.x) if self.use_limiter else np.zeros(n)
+        args = (old, state.u, state.xi, state.dm, mass, psi, colmass, source, ion_source,
+                self.flags, par)
 
         def residual(y: np.ndarray, out: np.ndarray) -> bool:
-            return hydro_residual(y, *args, out)
+            return eq.residual(y, *args, out)
 
-        y0 = np.empty(2 * (n + 1))
-        explicit_predictor(x_old, u_old, e_old, v_old, p_old, dm, mass, dt, self.bc_kind,
-                           self.bc_value, y0)
-        u_scale = float(np.max(np.sqrt(self.gamma * p_old * v_old)) + np.max(np.abs(u_old)))
-        scale = np.empty_like(y0)
-        scale[0::2] = u_scale
-        scale[1:2 * n:2] = e_old
-        scale[2 * n + 1] = 1.0
+        y0 = np.empty(b * (n + 1))
+        eq.explicit_predictor(old, state.u, state.theta, state.xi, state.dm, mass, self.flags,
+                              par, y0)
+        sound = np.sqrt(self.config.eos.gamma * old[eq.W_P, :n] * old[eq.W_V, :n])
+        scale = np.ones_like(y0)
+        scale[0::b] = float(np.max(sound) + np.max(np.abs(state.u)))
+        scale[1:b * n:b] = state.theta
+        if b == 3:
+            scale[2:b * n:b] = 1.0
         solver = self.config.solver
-        result = newton_solve(
-            residual, y0, scale, HYDRO_KL, HYDRO_KU, solver.newton_tol, solver.newton_max_iter
-        )
+        result = newton_solve(residual, y0, scale, self.kl, self.ku, solver.newton_tol,
+                              solver.newton_max_iter)
         if not result.converged:
             return StepOutcome(False, None, result.iterations, message=result.message)
-        new = HydroState(t=state.t + dt, x=np.empty(n + 1), u=np.empty(n + 1), dm=dm.copy(),
-                         e=np.empty(n))
-        work = conservative_update(result.y, *args, new.x, new.u, new.e)
-        if not np.isfinite(work):
+        new = State(t=state.t + dt, x=np.empty(n + 1), u=np.empty(n + 1), dm=state.dm.copy(),
+                    theta=np.empty(n), xi=np.empty(n))
+        budget = eq.conservative_update(result.y, old, state.u, state.xi, state.dm, mass, psi,
+                                        colmass, source, self.flags, par, new.x, new.u,
+                                        new.theta, new.xi)
+        if not np.all(np.isfinite(budget)):
             return StepOutcome(False, None, result.iterations,
                                message="conservative update unphysical")
-        return StepOutcome(True, new, result.iterations, boundary_work=work)
+        return StepOutcome(True, new, result.iterations, budget=budget)
 
-    def next_dt(self, old: HydroState, new: HydroState, dt: float, growth_base: float) -> float:
+    def next_dt(self, old: State, new: State, dt: float, growth_base: float) -> float:
         """Accuracy-based proposal for the step after a successful step of size dt.
 
         ``growth_base`` is the step the growth limit applies to: dt itself, or the planned
@@ -110,11 +160,12 @@ class HydroStepper:
         time_cfg = self.config.time
         change = max(
             float(np.max(np.abs(new.rho / old.rho - 1.0))),
-            float(np.max(np.abs(new.e / old.e - 1.0))),
+            float(np.max(np.abs(new.theta / old.theta - 1.0))),
         )
         dt_next = growth_base * time_cfg.max_growth
         if change > 0.0 and np.isfinite(time_cfg.max_change):
             dt_next = min(dt_next, 0.9 * dt * time_cfg.max_change / change)
-        crossing = np.min(np.diff(new.x) / self.sound_speed(new))
-        dt_next = min(dt_next, time_cfg.courant * crossing, time_cfg.dt_max)
-        return float(dt_next)
+        if not self.flags[eq.FL_STATIC]:
+            crossing = np.min(np.diff(new.x) / self.sound_speed(new))
+            dt_next = min(dt_next, time_cfg.courant * crossing)
+        return float(min(dt_next, time_cfg.dt_max))

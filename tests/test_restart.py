@@ -69,5 +69,6 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path: Path):
     for name in ("x_edges", "v_edges", "e", "rho", "p"):
         np.testing.assert_array_equal(resumed[-1][name], ref_run[-1][name])
     a, b = final_state(killed), final_state(reference)
-    for name in ("x", "u", "e", "dm", "time", "step", "dt_next", "boundary_work"):
+    for name in ("x", "u", "theta", "xi", "dm", "time", "step", "dt_next",
+                 "budget_boundary_work"):
         np.testing.assert_array_equal(a[name], b[name])

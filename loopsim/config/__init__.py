@@ -18,11 +18,20 @@ from .problems import find_problem, list_problems
 from .schema import ConfigError, build_section, section_to_dict
 from .sections import (
     AcousticInitial,
+    BeamSection,
     BoundarySection,
+    ConductionFrontInitial,
+    ConductionSection,
+    HeatingSection,
+    HydrogenEOS,
+    HydroSection,
     IdealGasEOS,
+    LoopInitial,
+    LoopSection,
     MeshSection,
     OutputSection,
     ProblemSection,
+    RadiationSection,
     RiemannInitial,
     SolverSection,
     TimeSection,
@@ -48,10 +57,16 @@ class Config:
     problem: ProblemSection
     mesh: MeshSection
     time: TimeSection
-    eos: IdealGasEOS
+    eos: IdealGasEOS | HydrogenEOS
     viscosity: ViscositySection
-    initial: RiemannInitial | AcousticInitial
+    initial: RiemannInitial | AcousticInitial | LoopInitial | ConductionFrontInitial
     boundary: BoundarySection
+    loop: LoopSection
+    hydro: HydroSection
+    conduction: ConductionSection
+    radiation: RadiationSection
+    beam: BeamSection
+    heating: HeatingSection
     output: OutputSection
     solver: SolverSection
 

@@ -197,3 +197,147 @@ class SolverSection:
     max_retries: int = param(
         30, doc="consecutive step halvings before the run stops with a diagnosis", min=1
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HydrogenEOS:
+    kind: str = param("hydrogen", doc="hydrogen plasma (helium as neutral mass) with "
+                      "ionisation energy in the internal energy", choices=("hydrogen",))
+    ionisation: str = param(
+        "nonequilibrium",
+        doc="lte (Saha) or nonequilibrium (rate equation with collisional ionisation and "
+        "recombination, Balmer-continuum photo-ionisation and beam ionisation)",
+        choices=("lte", "nonequilibrium"),
+    )
+    balmer_radiation_temperature: float = param(
+        5500.0, doc="radiation temperature of the prescribed Balmer-continuum field",
+        units="K", min=1000.0, max=20000.0
+    )
+
+    @property
+    def gamma(self) -> float:
+        """Ratio of specific heats at fixed ionisation (used by the artificial viscosity)."""
+        return 5.0 / 3.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopSection:
+    half_length: float | None = param(
+        None,
+        doc="length of the coronal semicircle from the apex to the top of the chromosphere "
+        "(unset: planar problem without gravity)",
+        units="cm", min=0.0, min_exclusive=True,
+    )
+    gravity: bool = param(True, doc="gravity projected along the semicircular loop")
+    surface_gravity: float = param(2.74e4, doc="solar surface gravity", units="cm s^-2",
+                                   min=0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HydroSection:
+    static: bool = param(
+        False, doc="hold every node at rest (energy equation only; conduction tests)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConductionSection:
+    enabled: bool = param(False, doc="Spitzer thermal conduction, implicit")
+    kappa0: float = param(1.0e-6, doc="Spitzer coefficient", units="erg cm^-1 s^-1 K^-7/2",
+                          min=0.0, min_exclusive=True)
+    saturation: float = param(
+        1.0, doc="flux-limiter coefficient f of the free-streaming flux f (3/2) n_e k T v_e "
+        "(0 = no saturation)", min=0.0
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RadiationSection:
+    enabled: bool = param(
+        False, doc="radiative losses: optically thin Lambda(T) and chromospheric escape "
+        "probabilities"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeamSection:
+    enabled: bool = param(False, doc="thick-target electron beam heating from the apex")
+    F20: float | None = param(
+        None, doc="energy flux of electrons above 20 keV (give F20 or flux)",
+        units="erg cm^-2 s^-1", min=0.0,
+    )
+    flux: float | None = param(
+        None, doc="energy flux of electrons above E_cutoff (give F20 or flux)",
+        units="erg cm^-2 s^-1", min=0.0,
+    )
+    delta: float = param(4.0, doc="power-law index of the injected electron number flux",
+                         min=2.0, min_exclusive=True, max=20.0)
+    E_cutoff: float = param(20.0, doc="low-energy cutoff", units="keV", min=0.0,
+                            min_exclusive=True, max=1000.0)
+    profile: str = param("constant", doc="time profile of the injected flux",
+                         choices=("constant", "triangle", "table"))
+    start: float = param(0.0, doc="switch-on time (constant, triangle)", units="s", min=0.0)
+    duration: float = param(5.0, doc="duration (constant, triangle)", units="s", min=0.0,
+                            min_exclusive=True)
+    table: list[list[float]] = param(
+        default_factory=list,
+        doc="[[time, F20], ...] for profile = 'table' (F20 in erg cm^-2 s^-1; linear in "
+        "between, zero outside)",
+    )
+
+    def __post_init__(self) -> None:
+        if not self.enabled:
+            return
+        if (self.F20 is None) == (self.flux is None):
+            raise ConfigError("give exactly one of beam.F20 and beam.flux when beam.enabled")
+        if self.profile == "table":
+            if len(self.table) < 2 or any(len(row) != 2 for row in self.table):
+                raise ConfigError(f"beam.table = {self.table!r}: expected at least two "
+                                  "[time, F20] pairs")
+            times = [row[0] for row in self.table]
+            if any(b <= a for a, b in zip(times, times[1:], strict=False)):
+                raise ConfigError(f"beam.table times {times!r} must increase strictly")
+            if any(row[1] < 0 for row in self.table):
+                raise ConfigError(f"beam.table = {self.table!r}: F20 values must be >= 0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatingSection:
+    background: str = param(
+        "none",
+        doc="equilibrium: a steady heating per unit mass, fixed at t = start, that balances "
+        "conduction and radiation of the initial atmosphere; none: no background heating",
+        choices=("equilibrium", "none"),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopInitial:
+    kind: str = param("loop", doc="hydrostatic, energy-balanced flare loop (quiet state)",
+                      choices=("loop",))
+    apex_temperature: float = param(
+        doc="coronal apex temperature; the apex pressure follows from energy balance along "
+        "the loop (RTV-like)", units="K", min=3.0e5, max=3.0e7,
+    )
+    chromosphere: str = param("valc", doc="chromospheric T(h): VAL-C (Vernazza et al. 1981)",
+                              choices=("valc",))
+    bottom_height: float = param(
+        -50.0e5, doc="height of the lower boundary above tau_500 = 1", units="cm",
+        min=-75.0e5, max=1000.0e5,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConductionFrontInitial:
+    kind: str = param(
+        "conduction_front",
+        doc="planar nonlinear-conduction similarity solution (Zel'dovich-Raizer) at "
+        "time.start, for the conduction verification", choices=("conduction_front",),
+    )
+    energy: float = param(doc="energy per unit area released at x = x_min",
+                          units="erg cm^-2", min=0.0, min_exclusive=True)
+    rho: float = param(1.0, doc="uniform density", units="g cm^-3", min=0.0,
+                       min_exclusive=True)
+    background_temperature: float = param(
+        1.0e3, doc="temperature ahead of the front", units="K", min=0.0, min_exclusive=True
+    )
