@@ -36,7 +36,7 @@ from numba import njit
 from .physics import hydrogen
 from .physics.conduction import conductive_flux
 from .physics.gravity import discrete_field, potential
-from .physics.radiation import radiative_loss
+from .physics.radiation import neutral_hydrogen_column, total_loss
 from .physics.viscosity import add_viscous_pressure
 
 # -- integer flags (array ``flags``) ------------------------------------------------------
@@ -57,8 +57,9 @@ BC_CODES = {"reflecting": BC_REFLECTING, "velocity": BC_VELOCITY, "pressure": BC
 N_PARAMS = 14
 
 # -- rows of the workspace returned by :func:`evaluate` -----------------------------------
-(W_X, W_USTAR, W_V, W_E, W_P, W_T, W_NE, W_NH, W_PTOT, W_FLUX, W_LOSS, W_G, W_XI) = range(13)
-N_WORK = 13
+(W_X, W_USTAR, W_V, W_E, W_P, W_T, W_NE, W_NH, W_PTOT, W_FLUX, W_LOSS, W_G, W_XI,
+ W_NHI) = range(14)
+N_WORK = 14
 
 
 def block_size(ionisation: int) -> int:
@@ -106,26 +107,31 @@ def old_level(x: np.ndarray, theta: np.ndarray, xi: np.ndarray, dm: np.ndarray,
         e, p, t, ne, nh = thermodynamics(rho, theta[i], xi[i], flags, par)
         ws[W_E, i], ws[W_P, i], ws[W_T, i], ws[W_NE, i], ws[W_NH, i] = e, p, t, ne, nh
         ws[W_XI, i] = xi[i]
-    _fluxes_and_losses(ws, n, colmass, flags, par, ws[W_FLUX], ws[W_LOSS])
+    if flags[FL_RADIATION]:
+        neutral_hydrogen_column(ws[W_T, :n], ws[W_NH, :n], 1.0 / ws[W_V, :n], colmass,
+                                ws[W_XI, :n], ws[W_NHI, :n])
+    _fluxes_and_losses(ws, n, colmass, ws[W_NHI], flags, par, ws[W_FLUX], ws[W_LOSS])
     return ws
 
 
 @njit(cache=True)
-def _fluxes_and_losses(ws: np.ndarray, n: int, colmass: np.ndarray, flags: np.ndarray,
-                       par: np.ndarray, flux: np.ndarray, loss: np.ndarray) -> None:
-    """Conductive flux at nodes and radiative loss per unit mass (erg g^-1 s^-1) in cells."""
+def _fluxes_and_losses(ws: np.ndarray, n: int, colmass: np.ndarray, column_hi: np.ndarray,
+                       flags: np.ndarray, par: np.ndarray, flux: np.ndarray,
+                       loss: np.ndarray) -> None:
+    """Conductive flux at nodes and radiative loss per unit mass (erg g^-1 s^-1) in cells.
+
+    column_hi: neutral-hydrogen column above each cell (cm^-2) for the hydrogen escape
+    probability, taken from the start of the step so that the losses stay local (banded
+    Jacobian)."""
     if flags[FL_CONDUCTION]:
         conductive_flux(ws[W_T, :n], ws[W_NE, :n], ws[W_X], par[PR_KAPPA0],
                         par[PR_SATURATION], flux)
     else:
         flux[:] = 0.0
     if flags[FL_RADIATION]:
-        rho = 1.0 / ws[W_V, :n]
-        volumetric = np.empty(n)
-        radiative_loss(ws[W_T, :n], ws[W_NE, :n], ws[W_NH, :n], rho, colmass, ws[W_XI, :n],
-                       volumetric)
         for i in range(n):
-            loss[i] = volumetric[i] * ws[W_V, i]
+            loss[i] = total_loss(ws[W_T, i], ws[W_NE, i], ws[W_NH, i], colmass[i],
+                                 column_hi[i], ws[W_XI, i]) * ws[W_V, i]
     else:
         loss[:n] = 0.0
 
@@ -166,7 +172,7 @@ def evaluate(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, dm: np.ndarray,
     add_viscous_pressure(ws[W_USTAR], rho_mid, p_mid, psi, par[PR_GAMMA], par[PR_C_LINEAR],
                          par[PR_C_QUADRATIC], ws[W_PTOT, :n])
     # conduction and radiation, time-centred
-    _fluxes_and_losses(ws, n, colmass, flags, par, ws[W_FLUX], ws[W_LOSS])
+    _fluxes_and_losses(ws, n, colmass, old[W_NHI], flags, par, ws[W_FLUX], ws[W_LOSS])
     for k in range(n + 1):
         ws[W_FLUX, k] = theta_t * ws[W_FLUX, k] + (1.0 - theta_t) * old[W_FLUX, k]
     for i in range(n):
