@@ -56,6 +56,9 @@ BC_CODES = {"reflecting": BC_REFLECTING, "velocity": BC_VELOCITY, "pressure": BC
 )
 N_PARAMS = 14
 
+#: tolerated overshoot of Newton iterates of the ionisation fraction outside [0, 1]
+XI_SLACK = 1e-3
+
 # -- rows of the workspace returned by :func:`evaluate` -----------------------------------
 (W_X, W_USTAR, W_V, W_E, W_P, W_T, W_NE, W_NH, W_PTOT, W_FLUX, W_LOSS, W_G, W_XI,
  W_NHI) = range(14)
@@ -143,7 +146,9 @@ def evaluate(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, dm: np.ndarray,
     """Everything the step equations need at the trial state y (rows W_*).
 
     Returns (False, ws) if y is unphysical: non-positive volume or thermal variable, or an
-    ionisation fraction outside [0, 1].
+    ionisation fraction outside [-XI_SLACK, 1 + XI_SLACK].  (Newton iterates may overshoot
+    x = 1 in fully ionised gas by round-off-sized amounts; the rate equation pulls them
+    back, and the conservative update clips the converged value to [0, 1].)
     """
     n = dm.size
     b = 2 if flags[FL_ION] == ION_NONE else 3
@@ -157,7 +162,7 @@ def evaluate(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, dm: np.ndarray,
         ws[W_V, i] = (ws[W_X, i + 1] - ws[W_X, i]) / dm[i]
         th = y[b * i + 1]
         xi = y[b * i + 2] if b == 3 else 0.0
-        if not (ws[W_V, i] > 0.0 and th > 0.0 and 0.0 <= xi <= 1.0):
+        if not (ws[W_V, i] > 0.0 and th > 0.0 and -XI_SLACK <= xi <= 1.0 + XI_SLACK):
             return False, ws
         e, p, t, ne, nh = thermodynamics(1.0 / ws[W_V, i], th, xi, flags, par)
         ws[W_E, i], ws[W_P, i], ws[W_T, i], ws[W_NE, i], ws[W_NH, i] = e, p, t, ne, nh
@@ -294,7 +299,7 @@ def conservative_update(y: np.ndarray, old: np.ndarray, u_old: np.ndarray,
             theta_out[i] = hydrogen.lte_temperature(1.0 / v, e)
             xi_out[i] = hydrogen.saha_fraction(theta_out[i], 1.0 / (v * hydrogen.MASS_PER_H))
         else:
-            xi_out[i] = ws[W_XI, i] if b == 3 else xi_old[i]
+            xi_out[i] = min(max(ws[W_XI, i], 0.0), 1.0) if b == 3 else xi_old[i]
             theta_out[i] = hydrogen.temperature_from_energy(1.0 / v, e, xi_out[i])
         if not theta_out[i] > 0.0:
             return budget

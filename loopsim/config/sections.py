@@ -322,7 +322,7 @@ class LoopInitial:
     chromosphere: str = param("valc", doc="chromospheric T(h): VAL-C (Vernazza et al. 1981)",
                               choices=("valc",))
     bottom_height: float = param(
-        -50.0e5, doc="height of the lower boundary above tau_500 = 1", units="cm",
+        0.0, doc="height of the lower boundary above tau_500 = 1", units="cm",
         min=-75.0e5, max=1000.0e5,
     )
 
