@@ -155,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plot", help="plot a run file",
                        description="Make a figure from a run file (PNG, PDF or SVG by extension).")
-    p.add_argument("figure", choices=["profiles"],
-                   help="profiles: density, pressure, velocity, energy against position")
+    p.add_argument("figure", choices=["profiles", "figure4", "condensation"],
+                   help="profiles: density, pressure, velocity, energy against position; "
+                   "figure4: T, n, v, p against log N_H in the first seconds (seed Fig. 4); "
+                   "condensation: condensation diagnostics against time, with Fisher (1989)")
     p.add_argument("run", help="run file (.h5)")
     p.add_argument("-o", "--output", help="figure file (default: RUN_FIGURE.png)")
     p.add_argument("--times", type=float, nargs="+", metavar="T",

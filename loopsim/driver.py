@@ -26,6 +26,7 @@ from .config.sections import HydrogenEOS
 from .initial import initial_state
 from .integrator import Stepper
 from .physics.hydrogen import MASS_PER_H
+from .rezone import Rezoner
 from .runfile import (
     STATUS_FAILED,
     STATUS_FINISHED,
@@ -130,6 +131,8 @@ class Simulation:
         check_output_path(self.path, resume=resume, overwrite=overwrite)
         self.stepper = Stepper(config)
         self.sources = SourceTerms(config)
+        self.rezoner = (Rezoner(config, self.stepper.flags, self.stepper.par)
+                        if config.rezone.enabled else None)
         self.events = output_times(config, self.sources.switch_times())
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.resumed_finished = False
@@ -288,6 +291,9 @@ class Simulation:
                 self.budget["beam_energy"] += dt * beam_power
                 self.budget["background_energy"] += dt * float(np.sum(self.background
                                                                        * self.state.dm))
+                if self.rezoner is not None and self.step_count % cfg.rezone.every == 0:
+                    rezoned = self.rezoner.apply(self.state, self.background)
+                    self.state, self.background = rezoned.state, rezoned.background
                 if bar is not None:
                     bar.update(dt)
                     bar.set_postfix(dt=f"{dt:.2e}", steps=self.step_count, refresh=False)

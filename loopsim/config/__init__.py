@@ -32,6 +32,7 @@ from .sections import (
     OutputSection,
     ProblemSection,
     RadiationSection,
+    RezoneSection,
     RiemannInitial,
     SolverSection,
     TimeSection,
@@ -67,6 +68,7 @@ class Config:
     radiation: RadiationSection
     beam: BeamSection
     heating: HeatingSection
+    rezone: RezoneSection
     output: OutputSection
     solver: SolverSection
 

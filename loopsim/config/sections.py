@@ -341,3 +341,27 @@ class ConductionFrontInitial:
     background_temperature: float = param(
         1.0e3, doc="temperature ahead of the front", units="K", min=0.0, min_exclusive=True
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RezoneSection:
+    enabled: bool = param(False, doc="adaptive splitting and merging of cells (conservative)")
+    every: int = param(1, doc="rezone after every this many steps", min=1)
+    split_dlog_T: float = param(0.05, doc="split cells whose log10 T jump to a neighbour "
+                                "exceeds this (0.05 = 20 cells per decade)", min=0.0,
+                                min_exclusive=True)
+    split_dlog_rho: float = param(0.1, doc="split cells whose log10 rho jump to a "
+                                  "neighbour exceeds this", min=0.0, min_exclusive=True)
+    merge_fraction: float = param(0.3, doc="merge a pair when all jumps around it are below "
+                                  "this fraction of the split thresholds", min=0.0,
+                                  max=0.5)
+    max_mass_ratio: float = param(2.0, doc="largest mass ratio of neighbouring cells",
+                                  min=1.5)
+    min_cell_mass: float = param(1e-10, doc="never split below this cell mass",
+                                 units="g cm^-2", min=0.0, min_exclusive=True)
+    min_cell_length: float = param(2.0e4, doc="never split a cell shorter than twice this",
+                                   units="cm", min=0.0, min_exclusive=True)
+    max_cell_length: float = param(2.0e7, doc="never merge into a cell longer than this",
+                                   units="cm", min=0.0, min_exclusive=True)
+    min_cells: int = param(50, doc="never merge below this many cells", min=2)
+    max_cells: int = param(4000, doc="never split above this many cells", min=3)

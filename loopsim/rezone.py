@@ -1,0 +1,227 @@
+"""Adaptive rezoning of the Lagrangian mesh: split cells at steep jumps, merge them where
+the flow is smooth, conserving mass, momentum and total energy exactly.
+
+Split of cell i (mass dm) into two halves: a node is added at the cell's mid-position
+(the density is uniform inside a cell, so both halves have the cell's specific volume);
+the new node takes the velocity (u_i + u_{i+1})/2, which conserves momentum because nodes
+i and i+1 each give up dm/4 of nodal mass.  Both halves keep the cell's thermal state,
+ionisation and background heating per unit mass.
+
+Merge of cells i and i+1: node i+1 is removed; its nodal mass goes half to each
+neighbouring node, whose velocities become the momentum-weighted averages; the merged cell
+takes the mass-weighted internal energy, ionisation and background heating.
+
+Either operation changes kinetic and gravitational energy slightly (the nodal masses
+move); that difference is added to the internal energy of the cells involved, so the total
+energy, not only mass and momentum, is unchanged to round-off.  Nodes with a prescribed
+velocity (walls) keep it; their momentum change goes to the wall.
+
+Criteria, between neighbouring cells (|d log10| of T and rho, for the ideal gas of e and
+rho):
+* split both cells of a pair whose jump exceeds ``rezone.split_dlog_T`` or
+  ``split_dlog_rho``, unless a half would be lighter than ``rezone.min_cell_mass`` or
+  shorter than ``rezone.min_cell_length``;
+  also split a cell heavier than ``rezone.max_mass_ratio`` times a neighbour (grading);
+* merge a pair when every jump around it is below ``rezone.merge_fraction`` of the split
+  thresholds, the merged cell is at most ``max_mass_ratio`` times as heavy as each
+  neighbour and no longer than ``rezone.max_cell_length``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import equations as eq
+from .config import Config
+from .physics import hydrogen
+from .physics.gravity import potential
+from .state import State
+
+
+@dataclass
+class RezoneResult:
+    state: State
+    background: np.ndarray
+    splits: int
+    merges: int
+
+
+def _log_jumps(state: State, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = state.cells
+    temperature = ws[eq.W_T, :n] if np.any(ws[eq.W_T, :n] > 0) else ws[eq.W_E, :n]
+    return (np.abs(np.diff(np.log10(temperature))),
+            np.abs(np.diff(np.log10(state.rho))))
+
+
+def _thermal_from_energy(e: float, rho: float, xi: float, flags: np.ndarray) -> tuple[float,
+                                                                                        float]:
+    """(theta, xi) of a cell with specific internal energy e (erg/g)."""
+    if flags[eq.FL_EOS] == eq.EOS_IDEAL:
+        return e, 0.0
+    if flags[eq.FL_ION] == eq.ION_LTE:
+        temperature = hydrogen.lte_temperature(rho, e)
+        return temperature, hydrogen.saha_fraction(temperature, rho / hydrogen.MASS_PER_H)
+    return hydrogen.temperature_from_energy(rho, e, xi), xi
+
+
+class Rezoner:
+    """Applies the split/merge criteria of ``config.rezone`` to a state."""
+
+    def __init__(self, config: Config, flags: np.ndarray, par: np.ndarray):
+        self.cfg = config.rezone
+        self.flags = flags
+        self.par = par
+        self.fixed = [config.boundary.left.kind != "pressure",
+                      config.boundary.right.kind != "pressure"]
+        if config.hydro.static:
+            self.fixed = [True, True]
+
+    def _potential(self, x: float) -> float:
+        if not self.flags[eq.FL_GRAVITY]:
+            return 0.0
+        return potential(x, self.par[eq.PR_HALF_LENGTH], self.par[eq.PR_G_SUN])
+
+    def apply(self, state: State, background: np.ndarray) -> RezoneResult:
+        """One rezoning pass (each cell takes part in at most one operation)."""
+        ws = eq.old_level(state.x, state.theta, state.xi, state.dm, state.column_mass,
+                          self.flags, self.par)
+        n = state.cells
+        cfg = self.cfg
+        jump_t, jump_rho = _log_jumps(state, ws)
+        steep = (jump_t > cfg.split_dlog_T) | (jump_rho > cfg.split_dlog_rho)
+        dm = state.dm
+        split = np.zeros(n, dtype=bool)
+        split[:-1] |= steep
+        split[1:] |= steep
+        heavy = np.zeros(n, dtype=bool)
+        heavy[1:] |= dm[1:] > cfg.max_mass_ratio * dm[:-1]
+        heavy[:-1] |= dm[:-1] > cfg.max_mass_ratio * dm[1:]
+        split |= heavy
+        split &= (0.5 * dm >= cfg.min_cell_mass) & (0.5 * np.diff(state.x) >= cfg.min_cell_length)
+        room = cfg.max_cells - n
+        if room <= 0:
+            split[:] = False
+        elif np.count_nonzero(split) > room:
+            split[np.nonzero(split)[0][room:]] = False
+
+        smooth = (jump_t < cfg.merge_fraction * cfg.split_dlog_T) & (
+            jump_rho < cfg.merge_fraction * cfg.split_dlog_rho)
+        merge_first = np.zeros(n, dtype=bool)  # merge cell i with i+1
+        length = np.diff(state.x)
+        i = 1
+        while i < n - 2:
+            ok = (smooth[i - 1] and smooth[i] and smooth[i + 1]
+                  and not (split[i - 1] or split[i] or split[i + 1] or split[i + 2])
+                  and dm[i] + dm[i + 1] <= cfg.max_mass_ratio * min(dm[i - 1], dm[i + 2])
+                  and length[i] + length[i + 1] <= cfg.max_cell_length
+                  and n - np.count_nonzero(merge_first) > cfg.min_cells)
+            if ok:
+                merge_first[i] = True
+                i += 3
+            else:
+                i += 1
+        if not split.any() and not merge_first.any():
+            return RezoneResult(state, background, 0, 0)
+        return self._rebuild(state, ws, background, split, merge_first)
+
+    def _rebuild(self, state: State, ws: np.ndarray, background: np.ndarray,
+                 split: np.ndarray, merge_first: np.ndarray) -> RezoneResult:
+        n = state.cells
+        e_cell = ws[eq.W_E, :n]
+        mass_node = state.node_mass
+        # new cell lists (mass, e, xi, background) and node lists (x, momentum, mass, fixed)
+        cells: list[list[float]] = []  # [dm, e, xi, bg, rho]
+        x_nodes = [state.x[0]]
+        mom_nodes = [mass_node[0] * state.u[0]]
+        m_nodes = [mass_node[0]]
+        i = 0
+        splits = merges = 0
+        while i < n:
+            dm_i = state.dm[i]
+            if merge_first[i]:
+                dm_j = state.dm[i + 1]
+                total = dm_i + dm_j
+                e = (e_cell[i] * dm_i + e_cell[i + 1] * dm_j) / total
+                xi = (state.xi[i] * dm_i + state.xi[i + 1] * dm_j) / total
+                bg = (background[i] * dm_i + background[i + 1] * dm_j) / total
+                # removed node i+1 gives half its mass (and momentum share) to each side
+                u_removed = state.u[i + 1]
+                mom_nodes[-1] += 0.5 * dm_j * u_removed
+                m_nodes[-1] += 0.5 * dm_j
+                cells.append([total, e, xi, bg, 0.0])
+                x_nodes.append(state.x[i + 2])
+                mom_nodes.append(mass_node[i + 2] * state.u[i + 2] + 0.5 * dm_i * u_removed)
+                m_nodes.append(mass_node[i + 2] + 0.5 * dm_i)
+                merges += 1
+                i += 2
+                continue
+            if split[i]:
+                half = 0.5 * dm_i
+                u_mid = 0.5 * (state.u[i] + state.u[i + 1])
+                mom_nodes[-1] -= 0.25 * dm_i * state.u[i]
+                m_nodes[-1] -= 0.25 * dm_i
+                cells.append([half, e_cell[i], state.xi[i], background[i], 0.0])
+                x_nodes.append(0.5 * (state.x[i] + state.x[i + 1]))
+                mom_nodes.append(half * u_mid)
+                m_nodes.append(half)
+                cells.append([half, e_cell[i], state.xi[i], background[i], 0.0])
+                x_nodes.append(state.x[i + 1])
+                mom_nodes.append(mass_node[i + 1] * state.u[i + 1] - 0.25 * dm_i * state.u[i + 1])
+                m_nodes.append(mass_node[i + 1] - 0.25 * dm_i)
+                splits += 1
+                i += 1
+                continue
+            cells.append([dm_i, e_cell[i], state.xi[i], background[i], 0.0])
+            x_nodes.append(state.x[i + 1])
+            mom_nodes.append(mass_node[i + 1] * state.u[i + 1])
+            m_nodes.append(mass_node[i + 1])
+            i += 1
+        # nodes shared by consecutive operations were appended once; fix their masses
+        x_new = np.array(x_nodes)
+        dm_new = np.array([c[0] for c in cells])
+        m_node_new = np.concatenate([[0.5 * dm_new[0]], 0.5 * (dm_new[1:] + dm_new[:-1]),
+                                     [0.5 * dm_new[-1]]])
+        u_new = np.array(mom_nodes) / m_node_new
+        for index, fixed in ((0, self.fixed[0]), (-1, self.fixed[1])):
+            if fixed:
+                u_new[index] = state.u[index]
+        e_new = np.array([c[1] for c in cells])
+        xi_new = np.array([c[2] for c in cells])
+        bg_new = np.array([c[3] for c in cells])
+        # kinetic + potential energy change goes into the internal energy of changed cells
+        changed = self._changed_cells(split, merge_first)
+        energy_old = (np.sum(0.5 * mass_node * state.u**2)
+                      + sum(mass_node[k] * self._potential(state.x[k]) for k in range(n + 1)))
+        energy_new = (np.sum(0.5 * m_node_new * u_new**2)
+                      + sum(m_node_new[k] * self._potential(x_new[k])
+                            for k in range(dm_new.size + 1)))
+        deficit = energy_old - energy_new
+        weights = dm_new * changed
+        e_new = e_new + deficit * weights / (np.sum(weights) * dm_new)
+        rho_new = dm_new / np.diff(x_new)
+        theta_new = np.empty(dm_new.size)
+        for c in range(dm_new.size):
+            theta_new[c], xi_new[c] = _thermal_from_energy(e_new[c], rho_new[c], xi_new[c],
+                                                           self.flags)
+        new_state = State(t=state.t, x=x_new, u=u_new, dm=dm_new, theta=theta_new, xi=xi_new)
+        return RezoneResult(new_state, bg_new, splits, merges)
+
+    @staticmethod
+    def _changed_cells(split: np.ndarray, merge_first: np.ndarray) -> np.ndarray:
+        """1 for every new cell produced by an operation, 0 otherwise (new ordering)."""
+        flags = []
+        i = 0
+        n = split.size
+        while i < n:
+            if merge_first[i]:
+                flags.append(1.0)
+                i += 2
+            elif split[i]:
+                flags.extend([1.0, 1.0])
+                i += 1
+            else:
+                flags.append(0.0)
+                i += 1
+        return np.array(flags)
