@@ -3,7 +3,7 @@
     loopsim problems                       list the named problems
     loopsim run PROBLEM [-o OUT.h5] ...    run a problem (name or TOML path)
     loopsim info RUN.h5                    summarise a run file
-    loopsim plot profiles RUN.h5 [-o PNG]  plot snapshots (post-processing)
+    loopsim plot FIGURE RUN.h5 [-o PNG]    plot (profiles, figure4, condensation)
     loopsim demo [--outdir DIR]            the main job, end to end, on embedded defaults
 
 Post-processing (``postprocess``) is imported lazily, only by the commands that need it.
@@ -100,21 +100,29 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from postprocess.analysis.condensation import condensation_history, summary
     from postprocess.plots import PLOTS
 
     from .driver import run
 
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    config = load_config("sod")
-    path = outdir / "sod.h5"
-    summary = run(config, path, overwrite=True)
-    print(f"simulated: {path} ({summary.steps} steps, {summary.wall_seconds:.1f} s)")
-    figure = outdir / "sod_profiles.png"
-    PLOTS["profiles"](path, figure, times=None)
-    print(f"plotted:   {figure}")
-    print("(the flare chain -- loop simulation, H-alpha synthesis, slit-scan observation -- "
-          "is not implemented yet; see the open issues)")
+    config = load_config(args.problem)
+    path = outdir / f"{args.problem}.h5"
+    summary_run = run(config, path, overwrite=True)
+    print(f"simulated: {path} ({summary_run.steps} steps, {summary_run.cells} cells, "
+          f"{summary_run.wall_seconds:.0f} s wall)")
+    for figure in ("figure4", "condensation"):
+        output = outdir / f"{args.problem}_{figure}.png"
+        PLOTS[figure](path, output, times=None)
+        print(f"plotted:   {output}")
+    facts = summary(condensation_history(path))
+    print(f"condensation: peak downflow {facts['v_peak_kms']:.1f} km/s at t = "
+          f"{facts['t_peak']:.1f} s, 1/e decay {facts['t_decay_1e']:.1f} s; peak upflow "
+          f"{facts['upflow_peak_kms']:.0f} km/s; peak apex pressure "
+          f"{facts['p_apex_peak']:.1f} dyn cm^-2")
+    print("(H-alpha synthesis and the slit-scan observation are not implemented yet; "
+          "see the open issues)")
     return 0
 
 
@@ -167,9 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "demo", help="run the main job end to end on the embedded defaults",
-        description="Simulate and plot on embedded defaults (currently the Sod problem).",
+        description="Simulate the FCM85 F20 = 1e11 flare (about a minute), then plot Figure 4 "
+        "and the condensation diagnostics.",
     )
     p.add_argument("--outdir", default="demo_output", help="directory for run files and figures")
+    p.add_argument("--problem", default="fcm85_f11", help="flare problem to run")
     p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -47,7 +47,8 @@ def test_split_and_merge_conserve_mass_momentum_energy(problem):
 
 def test_steep_jump_is_refined():
     config = load_config("sod", ["mesh.cells=100", "rezone.enabled=true",
-                                 "rezone.split_dlog_rho=0.1", "rezone.min_cells=10"])
+                                 "rezone.split_dlog_rho=0.1", "rezone.min_cells=10",
+                                 "rezone.min_cell_length=1e-6", "rezone.max_cell_length=1.0"])
     stepper = Stepper(config)
     state = initial_state(config)
     rezoner = Rezoner(config, stepper.flags, stepper.par)

@@ -288,8 +288,11 @@ class BeamSection:
     def __post_init__(self) -> None:
         if not self.enabled:
             return
-        if (self.F20 is None) == (self.flux is None):
+        if self.profile != "table" and (self.F20 is None) == (self.flux is None):
             raise ConfigError("give exactly one of beam.F20 and beam.flux when beam.enabled")
+        if self.profile == "table" and (self.F20 is not None or self.flux is not None):
+            raise ConfigError("beam.profile = 'table' takes its F20 values from beam.table; "
+                              "remove beam.F20 / beam.flux")
         if self.profile == "table":
             if len(self.table) < 2 or any(len(row) != 2 for row in self.table):
                 raise ConfigError(f"beam.table = {self.table!r}: expected at least two "
