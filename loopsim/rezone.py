@@ -21,7 +21,8 @@ rho):
 * split both cells of a pair whose jump exceeds ``rezone.split_dlog_T`` or
   ``split_dlog_rho``, unless a half would be lighter than ``rezone.min_cell_mass`` or
   shorter than ``rezone.min_cell_length``;
-  also split a cell heavier than ``rezone.max_mass_ratio`` times a neighbour (grading);
+  also split a cell heavier than ``rezone.max_mass_ratio`` times a neighbour (grading),
+  or longer than ``rezone.max_cell_length`` (a heated cell that expands);
 * merge a pair when every jump around it is below ``rezone.merge_fraction`` of the split
   thresholds, the merged cell is at most ``max_mass_ratio`` times as heavy as each
   neighbour and no longer than ``rezone.max_cell_length``.
@@ -99,6 +100,7 @@ class Rezoner:
         heavy[1:] |= dm[1:] > cfg.max_mass_ratio * dm[:-1]
         heavy[:-1] |= dm[:-1] > cfg.max_mass_ratio * dm[1:]
         split |= heavy
+        split |= np.diff(state.x) > cfg.max_cell_length
         split &= (0.5 * dm >= cfg.min_cell_mass) & (0.5 * np.diff(state.x) >= cfg.min_cell_length)
         room = cfg.max_cells - n
         if room <= 0:

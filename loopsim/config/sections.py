@@ -364,7 +364,8 @@ class RezoneSection:
                                  units="g cm^-2", min=0.0, min_exclusive=True)
     min_cell_length: float = param(2.0e4, doc="never split a cell shorter than twice this",
                                    units="cm", min=0.0, min_exclusive=True)
-    max_cell_length: float = param(2.0e7, doc="never merge into a cell longer than this",
+    max_cell_length: float = param(2.0e7, doc="split cells longer than this, and never merge "
+                                   "into one",
                                    units="cm", min=0.0, min_exclusive=True)
     min_cells: int = param(50, doc="never merge below this many cells", min=2)
     max_cells: int = param(4000, doc="never split above this many cells", min=3)
