@@ -136,7 +136,9 @@ def _equilibrium_ionisation(temperature: float, n_h: float, config: Config) -> f
         return hydrogen.saha_fraction(temperature, n_h)
     c, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(
         temperature, config.eos.balmer_radiation_temperature)
-    return hydrogen.equilibrium_fraction(n_h, c, photo, alpha_rr, alpha_3b)
+    radiative = 1.0 if config.eos.radiative_processes else 0.0
+    return hydrogen.equilibrium_fraction(n_h, c, radiative * photo, radiative * alpha_rr,
+                                         alpha_3b)
 
 
 def density_from_pressure(p: float, temperature: float, config: Config) -> tuple[float, float]:

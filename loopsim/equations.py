@@ -51,10 +51,9 @@ BC_CODES = {"reflecting": BC_REFLECTING, "velocity": BC_VELOCITY, "pressure": BC
 
 # -- real parameters (array ``par``) ------------------------------------------------------
 (PR_DT, PR_THETA, PR_GAMMA, PR_T_PER_E, PR_N_PER_RHO, PR_C_LINEAR, PR_C_QUADRATIC,
- PR_KAPPA0, PR_SATURATION, PR_HALF_LENGTH, PR_G_SUN, PR_T_RAD, PR_BC_LEFT, PR_BC_RIGHT) = (
-    range(14)
-)
-N_PARAMS = 14
+ PR_KAPPA0, PR_SATURATION, PR_HALF_LENGTH, PR_G_SUN, PR_T_RAD, PR_BC_LEFT, PR_BC_RIGHT,
+ PR_RADIATIVE) = range(15)
+N_PARAMS = 15
 
 #: tolerated overshoot of Newton iterates of the ionisation fraction outside [0, 1]
 XI_SLACK = 1e-3
@@ -93,6 +92,21 @@ def thermodynamics(rho: float, theta: float, xi: float, flags: np.ndarray,
     n_h = rho / hydrogen.MASS_PER_H
     return (hydrogen.internal_energy(rho, theta, xi), hydrogen.pressure(rho, theta, xi), theta,
             xi * n_h, n_h)
+
+
+@njit(cache=True)
+def ionisation_rates(temperature: float, n_e: float, beam_rate: float,
+                     par: np.ndarray) -> tuple[float, float]:
+    """(ionise, recombine) per atom (s^-1): dx/dt = (1 - x) ionise - x recombine, with
+
+        ionise = n_e C(T) + r P_Bc(T, T_rad) + B_beam,
+        recombine = n_e (r alpha_rr(T) + n_e alpha_3b(T)),
+
+    r = 1 with radiative processes, 0 for continua in detailed balance (LTE limit)."""
+    c_coll, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(temperature, par[PR_T_RAD])
+    radiative = par[PR_RADIATIVE]
+    return (n_e * c_coll + radiative * photo + beam_rate,
+            n_e * (radiative * alpha_rr + n_e * alpha_3b))
 
 
 @njit(cache=True)
@@ -245,8 +259,7 @@ def residual(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, xi_old: np.ndarr
             if flags[FL_ION] == ION_LTE:
                 out[b * i + 2] = xi - hydrogen.saha_fraction(ws[W_T, i], ws[W_NH, i])
             else:
-                ionise, recombine = hydrogen.ionisation_rates(
-                    ws[W_T, i], ws[W_NE, i], ws[W_NH, i], par[PR_T_RAD], ion_source[i])
+                ionise, recombine = ionisation_rates(ws[W_T, i], ws[W_NE, i], ion_source[i], par)
                 out[b * i + 2] = xi - xi_old[i] - dt * ((1.0 - xi) * ionise - xi * recombine)
     for j in range(b * n + 1, b * (n + 1)):
         out[j] = y[j]

@@ -14,6 +14,7 @@ from .config.sections import (
     ConductionFrontInitial,
     LoopInitial,
     RiemannInitial,
+    UniformHydrogenInitial,
 )
 from .constants import K_B, M_H
 from .physics.ideal_gas import internal_energy
@@ -29,6 +30,8 @@ def initial_state(config: Config) -> State:
         return _acoustic(config, init)
     if isinstance(init, ConductionFrontInitial):
         return _conduction_front(config, init)
+    if isinstance(init, UniformHydrogenInitial):
+        return _uniform_hydrogen(config, init)
     if isinstance(init, LoopInitial):
         from .atmosphere import quiet_loop
 
@@ -135,3 +138,15 @@ def _apply_velocity_boundaries(config: Config, u: np.ndarray) -> np.ndarray:
         elif side.kind == "velocity":
             u[index] = side.velocity
     return u
+
+
+def _uniform_hydrogen(config: Config, init: UniformHydrogenInitial) -> State:
+    """Uniform hydrogen gas at rest with a given temperature and ionisation."""
+    if config.eos.kind != "hydrogen":
+        raise ConfigError(f"initial.kind = 'uniform' needs eos.kind = 'hydrogen' (got "
+                          f"{config.eos.kind!r})")
+    mesh = config.mesh
+    x = np.linspace(mesh.x_min, mesh.x_max, mesh.cells + 1)
+    return State(t=config.time.start, x=x, u=np.zeros(mesh.cells + 1),
+                 dm=init.rho * np.diff(x), theta=np.full(mesh.cells, init.temperature),
+                 xi=np.full(mesh.cells, init.ionisation))

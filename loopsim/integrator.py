@@ -44,6 +44,7 @@ def flags_and_params(config: Config) -> tuple[np.ndarray, np.ndarray]:
     if hydrogen:
         flags[eq.FL_ION] = eq.ION_LTE if config.eos.ionisation == "lte" else eq.ION_NEQ
         par[eq.PR_T_RAD] = config.eos.balmer_radiation_temperature
+        par[eq.PR_RADIATIVE] = 1.0 if config.eos.radiative_processes else 0.0
     else:
         mu = config.eos.mu
         if mu is not None:

@@ -5,8 +5,8 @@ kl below and ku above the diagonal is built by finite differences with column co
 (Curtis, Powell & Reid 1974): columns j and j' = j + (kl + ku + 1) never touch the same
 row, so all columns of one colour are perturbed at once and kl + ku + 1 residual
 evaluations give the whole band.  The banded linear system is solved by LU with partial
-pivoting (LAPACK dgbsv), O(n kl (kl + ku)) work: the block-tridiagonal solve of FCM85 and
-RADYN is the special case of a block band.
+pivoting (LAPACK dgbtrf, then dgbtrs for each right-hand side), O(n kl (kl + ku))
+work: the block-tridiagonal solve of FCM85 and RADYN is the special case of a block band.
 """
 
 from __future__ import annotations

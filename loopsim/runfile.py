@@ -49,6 +49,20 @@ UNITS = {
     "internal_energy": "erg cm^-2",
     "total_energy": "erg cm^-2",
     "boundary_work": "erg cm^-2",
+    "s": "cm",
+    "N_H": "cm^-2",
+    "n_e": "cm^-3",
+    "n_H": "cm^-3",
+    "x_H": "1",
+    "q_beam": "erg cm^-3 s^-1",
+    "q_background": "erg cm^-3 s^-1",
+    "conductive_flux": "erg cm^-2 s^-1",
+    "radiative_loss": "erg cm^-3 s^-1",
+    "potential_energy": "erg cm^-2",
+    "beam_energy": "erg cm^-2",
+    "background_energy": "erg cm^-2",
+    "radiated_energy": "erg cm^-2",
+    "beam_flux": "erg cm^-2 s^-1",
 }
 
 

@@ -36,6 +36,7 @@ from .sections import (
     RiemannInitial,
     SolverSection,
     TimeSection,
+    UniformHydrogenInitial,
     ViscositySection,
 )
 
@@ -60,7 +61,8 @@ class Config:
     time: TimeSection
     eos: IdealGasEOS | HydrogenEOS
     viscosity: ViscositySection
-    initial: RiemannInitial | AcousticInitial | LoopInitial | ConductionFrontInitial
+    initial: (RiemannInitial | AcousticInitial | LoopInitial | ConductionFrontInitial
+              | UniformHydrogenInitial)
     boundary: BoundarySection
     loop: LoopSection
     hydro: HydroSection

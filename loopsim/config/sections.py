@@ -37,14 +37,16 @@ class TimeSection:
     start: float = param(0.0, doc="start time of the run", units="s", min=0.0)
     courant: float = param(
         0.5,
-        doc="accuracy limit on the Courant number (|u|+c_s) dt/dx; may exceed 1 (implicit)",
+        doc="accuracy limit on the Courant number c_s dt/dx (the mesh moves with the fluid); "
+        "may exceed 1 (implicit)",
         min=0.0,
         min_exclusive=True,
         max=1000.0,
     )
     max_change: float = param(
         0.2,
-        doc="target maximum relative change of rho and e per step (accuracy control; inf "
+        doc="target maximum relative change of rho and of the thermal variable (e, or T for "
+        "hydrogen) per step (accuracy control; inf "
         "switches it off, leaving the Courant limit)",
         min=0.0,
         min_exclusive=True,
@@ -210,8 +212,14 @@ class HydrogenEOS:
         choices=("lte", "nonequilibrium"),
     )
     balmer_radiation_temperature: float = param(
-        5500.0, doc="radiation temperature of the prescribed Balmer-continuum field",
-        units="K", min=1000.0, max=20000.0
+        5500.0, doc="radiation temperature of the prescribed Balmer-continuum field "
+        "(0 switches Balmer photo-ionisation off)", units="K", min=0.0, max=20000.0
+    )
+    radiative_processes: bool = param(
+        True,
+        doc="radiative recombination and Balmer photo-ionisation in the rate equation; false "
+        "puts the continua in detailed balance (radiative recombinations cancelled by "
+        "photo-ionisations), the LTE limit whose equilibrium is Saha",
     )
 
     @property
@@ -369,3 +377,12 @@ class RezoneSection:
                                    units="cm", min=0.0, min_exclusive=True)
     min_cells: int = param(50, doc="never merge below this many cells", min=2)
     max_cells: int = param(4000, doc="never split above this many cells", min=3)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UniformHydrogenInitial:
+    kind: str = param("uniform", doc="uniform hydrogen gas at rest (ionisation tests)",
+                      choices=("uniform",))
+    rho: float = param(doc="density", units="g cm^-3", min=0.0, min_exclusive=True)
+    temperature: float = param(doc="temperature", units="K", min=0.0, min_exclusive=True)
+    ionisation: float = param(doc="initial hydrogen ionisation fraction", min=0.0, max=1.0)
