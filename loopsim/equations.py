@@ -33,7 +33,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .physics import hydrogen
+from .physics import hydrogen, ideal_gas
 from .physics.conduction import conductive_flux
 from .physics.gravity import discrete_field, potential
 from .physics.radiation import neutral_hydrogen_column, total_loss
@@ -88,7 +88,7 @@ def thermodynamics(rho: float, theta: float, xi: float, flags: np.ndarray,
     """(e, p, T, n_e, n_H) of a cell from density, thermal variable and ionisation (cgs)."""
     if flags[FL_EOS] == EOS_IDEAL:
         n = rho * par[PR_N_PER_RHO]
-        return theta, (par[PR_GAMMA] - 1.0) * rho * theta, theta * par[PR_T_PER_E], n, n
+        return theta, ideal_gas.pressure(rho, theta, par[PR_GAMMA]), theta * par[PR_T_PER_E], n, n
     n_h = rho / hydrogen.MASS_PER_H
     return (hydrogen.internal_energy(rho, theta, xi), hydrogen.pressure(rho, theta, xi), theta,
             xi * n_h, n_h)

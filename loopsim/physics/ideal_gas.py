@@ -1,6 +1,6 @@
 """Ideal-gas equation of state (the interface the hydrogen EOS replaces for loops).
 
-    p = (gamma - 1) rho e,      c_s^2 = gamma p / rho,      T = mu m_H p / (rho k_B)
+    p = (gamma - 1) rho e,      c_s^2 = gamma p / rho
 
 with e the specific internal energy (erg g^-1), rho in g cm^-3, p in dyn cm^-2.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 
 from numba import njit
-
-from ..constants import K_B, M_H
 
 
 @njit(cache=True)
@@ -30,8 +28,3 @@ def sound_speed(rho: float, p: float, gamma: float) -> float:
 def internal_energy(rho: float, p: float, gamma: float) -> float:
     """Specific internal energy e = p / ((gamma - 1) rho)."""
     return p / ((gamma - 1.0) * rho)
-
-
-def temperature(rho, p, mu: float):
-    """Temperature (K) of an ideal gas of mean molecular weight mu (in m_H): mu m_H p/(rho k_B)."""
-    return mu * M_H * p / (rho * K_B)
