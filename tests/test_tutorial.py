@@ -14,7 +14,7 @@ BLOCK = re.compile(r"```(bash|python)\n(.*?)```", re.DOTALL)
 
 def test_tutorial_runs(tmp_path: Path, monkeypatch):
     blocks = BLOCK.findall(TUTORIAL.read_text())
-    assert len(blocks) >= 8
+    assert len(blocks) >= 10
     monkeypatch.chdir(tmp_path)
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
@@ -28,3 +28,4 @@ def test_tutorial_runs(tmp_path: Path, monkeypatch):
                                     cwd=tmp_path)
             assert result.returncode == 0, (code, result.stdout, result.stderr)
     assert (tmp_path / "sod.png").stat().st_size > 10_000
+    assert (tmp_path / "figure4.png").stat().st_size > 10_000
