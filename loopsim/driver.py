@@ -265,7 +265,7 @@ class Simulation:
                 ws = self.stepper.level(self.state)
                 source, ion_rate, beam_power = self.sources.for_step(
                     self.state, ws, self.state.t, dt, self.background)
-                outcome = self.stepper.try_step(self.state, dt, source, ion_rate)
+                outcome = self.stepper.try_step(self.state, dt, source, ion_rate, ws)
                 if not outcome.ok:
                     retries += 1
                     self.dt_next = 0.5 * dt

@@ -111,15 +111,17 @@ class Stepper:
 
     # -- the step ---------------------------------------------------------------------------
     def try_step(self, state: State, dt: float, source: np.ndarray,
-                 ion_source: np.ndarray) -> StepOutcome:
+                 ion_source: np.ndarray, old: np.ndarray | None = None) -> StepOutcome:
         """Advance ``state`` by ``dt`` with explicit sources (erg g^-1 s^-1 per cell; extra
-        ionisation rate per atom, s^-1).  On failure ``ok`` is False and ``message`` says
-        why."""
+        ionisation rate per atom, s^-1); ``old`` is the workspace of ``state``
+        (:meth:`level`, independent of dt) when the caller already has it.  On failure ``ok``
+        is False and ``message`` says why."""
         n, b = state.cells, self.block
         par = self.par.copy()
         par[eq.PR_DT] = dt
         colmass = state.column_mass
-        old = eq.old_level(state.x, state.theta, state.xi, state.dm, colmass, self.flags, par)
+        if old is None:
+            old = self.level(state)
         mass = state.node_mass
         psi = limiter(state.u, state.x) if self.use_limiter else np.zeros(n)
         args = (old, state.u, state.xi, state.dm, mass, psi, colmass, source, ion_source,
