@@ -20,9 +20,15 @@ Construction (all cgs):
    T(h) follows the VAL-C model (Vernazza, Avrett & Loeser 1981, ApJS 45, 635, their
    Table 12 temperatures) from the top of the chromosphere (9500 K at 2104 km) down to
    ``initial.bottom_height``.
-3. **Mesh.**  Nodes equidistribute the monitor w(s) = 1/L + |d log10 T/ds|/0.02 +
-   |d log10 rho/ds|/0.05 over ``mesh.cells`` cells, so the transition region and the
-   steep chromospheric density fall get most cells.
+3. **Mesh.**  Nodes equidistribute the monitor
+
+       w(s) = 1/L + |d log10 T/ds| / 0.02 + |d log10 rho/ds| / delta_rho(N),
+       1/delta_rho(N) = a(N)/0.025 + (1 - a(N))/0.2,   a(N) = 1/(1 + (N/3e21 cm^-2)^2),
+
+   over ``mesh.cells`` cells (N the hydrogen column from the apex).  The transition region
+   and the beam-heated chromosphere (N < ~3e21 cm^-2, where a 20 keV-cutoff, delta >= 3
+   beam deposits all but a few 1e-3 of its power) get most cells; the deep photosphere,
+   which the flare does not reach, is resolved 8x more coarsely in density.
 4. **Discrete hydrostatics.**  With the cell masses fixed, the cell pressures satisfy the
    discrete momentum equation at rest, p_k = p_{k-1} + g(x_k) M_k, exactly; densities follow
    from the equation of state with the ionisation in equilibrium (Saha for LTE; the
@@ -62,9 +68,13 @@ VALC_TEMPERATURE = np.array([
 #: temperature at the top of the chromosphere, where the conductive flux vanishes (K)
 T_BASE = 1.0e4
 
-#: resolution targets of the mesh monitor: decades of T and rho per cell
+#: resolution targets of the mesh monitor: decades of T and rho per cell; the density
+#: target is DLOG_RHO_TARGET above the column MESH_DEEP_COLUMN (the beam-heated
+#: chromosphere) and DLOG_RHO_TARGET_DEEP well below it
 DLOG_T_TARGET = 0.02
-DLOG_RHO_TARGET = 0.05
+DLOG_RHO_TARGET = 0.025
+DLOG_RHO_TARGET_DEEP = 0.2
+MESH_DEEP_COLUMN = 3.0e21  #: cm^-2
 
 
 def _fully_ionised_density(p: float, temperature: np.ndarray) -> np.ndarray:
@@ -175,7 +185,10 @@ def _equidistributed_nodes(s: np.ndarray, temperature: np.ndarray, rho: np.ndarr
                            cells: int, half_length: float) -> np.ndarray:
     dlogt = np.abs(np.gradient(np.log10(temperature), s))
     dlogrho = np.abs(np.gradient(np.log10(rho), s))
-    monitor = 1.0 / half_length + dlogt / DLOG_T_TARGET + dlogrho / DLOG_RHO_TARGET
+    column = integrate.cumulative_trapezoid(rho / hydrogen.MASS_PER_H, s, initial=0.0)
+    shallow = 1.0 / (1.0 + (column / MESH_DEEP_COLUMN) ** 2)
+    inverse_target = shallow / DLOG_RHO_TARGET + (1.0 - shallow) / DLOG_RHO_TARGET_DEEP
+    monitor = 1.0 / half_length + dlogt / DLOG_T_TARGET + dlogrho * inverse_target
     weight = integrate.cumulative_trapezoid(monitor, s, initial=0.0)
     return np.interp(np.linspace(0.0, weight[-1], cells + 1), weight, s)
 

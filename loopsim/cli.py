@@ -3,7 +3,7 @@
     loopsim problems                       list the named problems
     loopsim run PROBLEM [-o OUT.h5] ...    run a problem (name or TOML path)
     loopsim info RUN.h5                    summarise a run file
-    loopsim plot FIGURE RUN.h5 [-o PNG]    plot (profiles, figure4, condensation)
+    loopsim plot FIGURE FILE [-o PNG] ...  draw a figure (`loopsim plot --help` lists them)
     loopsim demo [--outdir DIR]            the main job, end to end, on embedded defaults
 
 Post-processing (``postprocess``) is imported lazily, only by the commands that need it.
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_plot
 from .config import ConfigError, list_problems, load_config
 
 
@@ -90,18 +90,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_plot(args: argparse.Namespace) -> int:
-    from postprocess.plots import PLOTS
-
-    output = args.output or f"{Path(args.run).stem}_{args.figure}.png"
-    PLOTS[args.figure](args.run, output, times=args.times)
-    print(f"wrote {output}")
-    return 0
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     from postprocess.analysis.condensation import condensation_history, summary
-    from postprocess.plots import PLOTS
+    from postprocess.plots import plot_function
 
     from .driver import run
 
@@ -114,7 +105,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
           f"{summary_run.wall_seconds:.0f} s wall)")
     for figure in ("figure4", "condensation"):
         output = outdir / f"{args.problem}_{figure}.png"
-        PLOTS[figure](path, output, times=None)
+        plot_function(figure)(path, output, times=None)
         print(f"plotted:   {output}")
     facts = summary(condensation_history(path))
     print(f"condensation: peak downflow {facts['v_peak_kms']:.1f} km/s at t = "
@@ -161,17 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="store_true", help="also print the resolved config TOML")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("plot", help="plot a run file",
-                       description="Make a figure from a run file (PNG, PDF or SVG by extension).")
-    p.add_argument("figure", choices=["profiles", "figure4", "condensation"],
-                   help="profiles: density, pressure, velocity, energy against position; "
-                   "figure4: T, n, v, p against log N_H in the first seconds (seed Fig. 4); "
-                   "condensation: condensation diagnostics against time, with Fisher (1989)")
-    p.add_argument("run", help="run file (.h5)")
-    p.add_argument("-o", "--output", help="figure file (default: RUN_FIGURE.png)")
-    p.add_argument("--times", type=float, nargs="+", metavar="T",
-                   help="snapshot times to show (s; nearest snapshots; default: all)")
-    p.set_defaults(func=_cmd_plot)
+    cli_plot.register(sub)
 
     p = sub.add_parser(
         "demo", help="run the main job end to end on the embedded defaults",

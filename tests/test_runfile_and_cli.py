@@ -109,7 +109,7 @@ def test_info_and_plot(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "status:       finished" in out and "40" in out
     figure = tmp_path / "sod.png"
-    assert main(["plot", "profiles", str(path), "-o", str(figure), "--times", "0.2"]) == 0
+    assert main(["plot", "hydro", str(path), "-o", str(figure), "--times", "0.2"]) == 0
     assert figure.stat().st_size > 10_000
 
 

@@ -1,10 +1,29 @@
-"""Figures made from run files; one function per figure, registered in :data:`PLOTS`."""
+"""Figures made from run, profiles, raster and sweep files.
 
-from .condensation import plot_condensation
-from .figure4 import plot_figure4
-from .profiles import plot_profiles
+Each figure is one module with one ``plot_*`` function; :data:`PLOTS` maps the figure name
+used by ``loopsim plot NAME`` to ``(module, function)`` so that the command line imports
+only the figure it draws (matplotlib and the analysis code load lazily).
+"""
 
-#: figure name (as used by ``loopsim plot NAME``) -> function(run_path, output, times=...)
-PLOTS = {"profiles": plot_profiles, "figure4": plot_figure4, "condensation": plot_condensation}
+from __future__ import annotations
 
-__all__ = ["PLOTS", "plot_condensation", "plot_figure4", "plot_profiles"]
+from importlib import import_module
+from typing import Any
+
+#: figure name -> (module in postprocess.plots, plotting function)
+PLOTS: dict[str, tuple[str, str]] = {
+    "hydro": ("hydro", "plot_hydro"),
+    "figure4": ("figure4", "plot_figure4"),
+    "condensation": ("condensation", "plot_condensation"),
+}
+
+
+def plot_function(name: str) -> Any:
+    """The plotting function registered as ``name`` (KeyError naming the choices)."""
+    if name not in PLOTS:
+        raise KeyError(f"unknown figure '{name}'; choose from {', '.join(sorted(PLOTS))}")
+    module, function = PLOTS[name]
+    return getattr(import_module(f"{__name__}.{module}"), function)
+
+
+__all__ = ["PLOTS", "plot_function"]

@@ -29,7 +29,7 @@ def select_snapshots(times: np.ndarray, wanted: Sequence[float] | None) -> list[
     return sorted({int(np.argmin(np.abs(times - t))) for t in wanted})
 
 
-def plot_profiles(run_path: str | Path, output: str | Path,
+def plot_hydro(run_path: str | Path, output: str | Path,
                   times: Sequence[float] | None = None) -> Path:
     """Four panels (rho, p, v, e against x) for the selected snapshots; returns the path."""
     run = open_run(run_path)

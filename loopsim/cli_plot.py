@@ -1,0 +1,57 @@
+"""``loopsim plot FIGURE ...``: one sub-command per figure, each with its own arguments.
+
+The figures live in :mod:`postprocess.plots` and are imported only when drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from postprocess.plots import plot_function
+
+    source = Path(args.source)
+    if not source.exists():
+        raise FileNotFoundError(f"'{source}' does not exist")
+    output = args.output or f"{source.stem}_{args.figure}.png"
+    options = {key: getattr(args, key) for key in args.plot_options}
+    plot_function(args.figure)(source, output, **options)
+    print(f"wrote {output}")
+    return 0
+
+
+def _times(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--times", type=float, nargs="+", metavar="T",
+                        help="snapshot times to show (s; nearest snapshots; default: all or "
+                        "a figure-specific choice)")
+
+
+#: name -> (help, source argument help, function adding the figure's own options)
+FIGURES = {
+    "hydro": ("density, pressure, velocity and energy against position (with the exact "
+              "Riemann solution for shock tubes)", "run file (.h5)", _times),
+    "figure4": ("T, n_H, v (positive downward) and p against log N_H in the first seconds, "
+                "condensation edges marked (seed Figure 4)", "run file (.h5)", _times),
+    "condensation": ("condensation position, velocity, density, temperature, column mass "
+                     "against time, with Fisher (1989)", "run file (.h5)", _times),
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``loopsim plot`` and its per-figure sub-commands."""
+    plot = subparsers.add_parser(
+        "plot", help="draw a figure",
+        description="Draw a figure (PNG, PDF or SVG by the output extension). "
+        "`loopsim plot FIGURE --help` lists a figure's options.")
+    figures = plot.add_subparsers(dest="figure", required=True, metavar="FIGURE")
+    for name, (help_text, source_help, add_options) in FIGURES.items():
+        p = figures.add_parser(name, help=help_text, description=help_text[0].upper()
+                               + help_text[1:] + ".")
+        p.add_argument("source", help=source_help)
+        p.add_argument("-o", "--output", help="figure file (default: SOURCE_FIGURE.png)")
+        before = {action.dest for action in p._actions}
+        add_options(p)
+        p.set_defaults(func=_draw, plot_options=[a.dest for a in p._actions
+                                                 if a.dest not in before])
