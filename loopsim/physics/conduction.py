@@ -8,7 +8,7 @@ exact for a steady conductive profile across a cell pair:
 with ds_k the distance between the centres of cells k-1 and k (cm), kappa0 in
 erg cm^-1 s^-1 K^-7/2.  Where the temperature scale length approaches the electron mean
 free path the flux cannot exceed the free-streaming value (e.g. Fisher, Canfield &
-McClymont 1985, paper II; Karpen & DeVore 1987):
+McClymont 1985, ApJ 289, 425; Karpen & DeVore 1987):
 
     F_sat = f (3/2) n_e k_B T v_e,    v_e = (k_B T / m_e)^{1/2},
 

@@ -1,8 +1,9 @@
 """Gravity along a semicircular loop of half-length L (cm), s measured from the apex.
 
-The loop's coronal part is a semicircle of radius R = 2L/pi standing on the solar surface;
-below its footpoint (s > L) the leg continues vertically.  Gravitational potential per
-unit mass (erg g^-1), zero at the footpoint:
+The loop's coronal part is a semicircle of radius R = 2L/pi whose footpoints (s = L) sit on
+the top of the chromosphere (the initial atmosphere puts them at the top of the VAL-C
+chromosphere); below a footpoint (s > L) the leg continues vertically.  Gravitational
+potential per unit mass (erg g^-1), zero at the footpoint:
 
     Phi(s) = g_sun R cos(pi s / 2L)       for s <= L,
     Phi(s) = -g_sun (s - L)               for s > L,
