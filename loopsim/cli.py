@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, cli_plot
+from . import __version__, cli_observe, cli_plot
 from .config import ConfigError, list_problems, load_config
 
 
@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_info)
 
     cli_plot.register(sub)
+    cli_observe.register(sub)
 
     p = sub.add_parser(
         "demo", help="run the main job end to end on the embedded defaults",

@@ -8,16 +8,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .cli_observe import add_figure5_options, add_raster_options
+
 
 def _draw(args: argparse.Namespace) -> int:
     from postprocess.plots import plot_function
 
-    source = Path(args.source)
-    if not source.exists():
-        raise FileNotFoundError(f"'{source}' does not exist")
-    output = args.output or f"{source.stem}_{args.figure}.png"
     options = {key: getattr(args, key) for key in args.plot_options}
-    plot_function(args.figure)(source, output, **options)
+    if getattr(args, "source", None) is None:  # figures computed from models, not files
+        output = args.output or f"{args.figure}.png"
+        plot_function(args.figure)(output, **options)
+    else:
+        source = Path(args.source)
+        if not source.exists():
+            raise FileNotFoundError(f"'{source}' does not exist")
+        output = args.output or f"{source.stem}_{args.figure}.png"
+        plot_function(args.figure)(source, output, **options)
     print(f"wrote {output}")
     return 0
 
@@ -28,7 +34,8 @@ def _times(parser: argparse.ArgumentParser) -> None:
                         "a figure-specific choice)")
 
 
-#: name -> (help, source argument help, function adding the figure's own options)
+#: name -> (help, source argument help (None: the figure reads no file), function adding
+#: the figure's own options; their destinations are the plot function's keywords)
 FIGURES = {
     "hydro": ("density, pressure, velocity and energy against position (with the exact "
               "Riemann solution for shock tubes)", "run file (.h5)", _times),
@@ -36,6 +43,11 @@ FIGURES = {
                 "condensation edges marked (seed Figure 4)", "run file (.h5)", _times),
     "condensation": ("condensation position, velocity, density, temperature, column mass "
                      "against time, with Fisher (1989)", "run file (.h5)", _times),
+    "figure5": ("hard X-rays, Hα difference spectra with bisectors and Doppler velocity of "
+                "one raster pixel (seed Figure 5)", "raster file (.h5) from loopsim observe",
+                add_figure5_options),
+    "raster": ("slit-jaw-like maps at line centre and ±1 Å and the spectrum of one pixel",
+               "raster file (.h5) from loopsim observe", add_raster_options),
 }
 
 
@@ -49,8 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, (help_text, source_help, add_options) in FIGURES.items():
         p = figures.add_parser(name, help=help_text, description=help_text[0].upper()
                                + help_text[1:] + ".")
-        p.add_argument("source", help=source_help)
-        p.add_argument("-o", "--output", help="figure file (default: SOURCE_FIGURE.png)")
+        if source_help is not None:
+            p.add_argument("source", help=source_help)
+        p.add_argument("-o", "--output", help="figure file (default: SOURCE_FIGURE.png, or "
+                       "FIGURE.png for computed figures)")
         before = {action.dest for action in p._actions}
         add_options(p)
         p.set_defaults(func=_draw, plot_options=[a.dest for a in p._actions

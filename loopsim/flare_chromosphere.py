@@ -30,13 +30,14 @@ Model (plane parallel, static, cgs)
   with Q_rad the joined thin + CL12 loss of :mod:`loopsim.physics.radiation`; the
   temperature is the root T >= T_q(m) reached by heating from the quiet state (the
   lowest root in the first iteration; later iterations follow the branch they are on).
-  Below the temperature minimum of the quiet model the temperature stays T_q: the CL12
-  recipe has no photospheric (H^- continuum) cooling, which in the real photosphere
-  removes the small beam heating that reaches it at once.  A cell with no root below
-  ``T_MAX_CHROMOSPHERE`` (1e5 K, past the peak of the loss function) cannot be held
-  chromospheric by radiation: the beam evaporates it.  Such cells are removed and the
-  chromosphere starts below the deepest of them; the atmosphere records the evaporated
-  column mass and its actual top pressure.
+  Below the temperature minimum of the quiet model, and below the column where the CL12
+  Ca II/Mg II escape probabilities are cut off (``ESCAPE_DEEP_COLUMN`` = 0.1 g cm^-2),
+  the temperature stays T_q: the recipe has no photospheric (H^- continuum) cooling,
+  which in the real photosphere removes the small beam heating that reaches it at once.
+  A cell with no root below ``T_MAX_CHROMOSPHERE`` (1e5 K, past the peak of the loss
+  function) cannot be held chromospheric by radiation: the beam evaporates it.  Such
+  cells are removed and the chromosphere starts below the deepest of them; the
+  atmosphere records the evaporated column mass and its actual top pressure.
 * Ionisation: equilibrium of the rate equation of :mod:`loopsim.physics.hydrogen`
   (collisional ionisation, radiative + three-body recombination, Balmer photoionisation
   at the config's radiation temperature) plus non-thermal ionisation by the beam,
@@ -60,7 +61,7 @@ from .config.schema import ConfigError
 from .constants import K_B
 from .physics import beam as beam_physics
 from .physics import hydrogen
-from .physics.radiation import neutral_hydrogen_column, total_loss
+from .physics.radiation import ESCAPE_DEEP_COLUMN, neutral_hydrogen_column, total_loss
 
 #: temperature above which a layer counts as evaporated (past the 9.5e4 K loss peak), K
 T_MAX_CHROMOSPHERE = 1.0e5
@@ -240,7 +241,7 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: f
     quiet_heating = np.array([_loss_per_mass(t_quiet[i], p[i], m[i] - m0, column_hi[i], 0.0,
                                              config) for i in range(cells)])
     temperature = t_quiet.copy()
-    chromospheric = m < m_quiet[np.argmin(t_quiet_table)]
+    chromospheric = m < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
     beam_heating = np.zeros(cells)
     for _ in range(MAX_ITERATIONS):
         if flux > 0.0:
@@ -256,6 +257,10 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: f
                                              start[i], p[i], m[i] - m0, column_hi[i],
                                              beam_rate[i], config)
                         if chromospheric[i] else t_quiet[i] for i in range(cells)])
+        # evaporation only grows: a layer once evaporated stays so, with all above it
+        gone = np.flatnonzero(~np.isfinite(new) | ~np.isfinite(temperature))
+        if gone.size:
+            new[:gone[-1] + 1] = np.nan
         for i in range(cells):
             t_i = new[i] if np.isfinite(new[i]) else T_MAX_CHROMOSPHERE
             rho[i], n_h[i], n_e[i], x[i] = _density(p[i], t_i, beam_rate[i], config)

@@ -15,6 +15,8 @@ PLOTS: dict[str, tuple[str, str]] = {
     "hydro": ("hydro", "plot_hydro"),
     "figure4": ("figure4", "plot_figure4"),
     "condensation": ("condensation", "plot_condensation"),
+    "figure5": ("figure5", "plot_figure5"),
+    "raster": ("raster", "plot_raster"),
 }
 
 
