@@ -4,7 +4,7 @@
     loopsim run PROBLEM [-o OUT.h5] ...    run a problem (name or TOML path)
     loopsim info RUN.h5                    summarise a run file
     loopsim plot FIGURE FILE [-o PNG] ...  draw a figure (`loopsim plot --help` lists them)
-    loopsim demo [--outdir DIR]            the main job, end to end, on embedded defaults
+    loopsim demo [--outdir DIR]            the main job: simulate, synthesise, observe, plot
 
 Post-processing (``postprocess``) is imported lazily, only by the commands that need it.
 """
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, cli_observe, cli_plot
+from . import __version__, cli_demo, cli_observe, cli_plot, cli_synth
 from .config import ConfigError, list_problems, load_config
 
 
@@ -90,33 +90,6 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from postprocess.analysis.condensation import condensation_history, summary
-    from postprocess.plots import plot_function
-
-    from .driver import run
-
-    outdir = Path(args.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    config = load_config(args.problem)
-    path = outdir / f"{args.problem}.h5"
-    summary_run = run(config, path, overwrite=True)
-    print(f"simulated: {path} ({summary_run.steps} steps, {summary_run.cells} cells, "
-          f"{summary_run.wall_seconds:.0f} s wall)")
-    for figure in ("figure4", "condensation"):
-        output = outdir / f"{args.problem}_{figure}.png"
-        plot_function(figure)(path, output, times=None)
-        print(f"plotted:   {output}")
-    facts = summary(condensation_history(path))
-    print(f"condensation: peak downflow {facts['v_peak_kms']:.1f} km/s at t = "
-          f"{facts['t_peak']:.1f} s, 1/e decay {facts['t_decay_1e']:.1f} s; peak upflow "
-          f"{facts['upflow_peak_kms']:.0f} km/s; peak apex pressure "
-          f"{facts['p_apex_peak']:.1f} dyn cm^-2")
-    print("(H-alpha synthesis and the slit-scan observation are not implemented yet; "
-          "see the open issues)")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loopsim",
@@ -152,17 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="store_true", help="also print the resolved config TOML")
     p.set_defaults(func=_cmd_info)
 
+    cli_synth.register(sub)
     cli_plot.register(sub)
     cli_observe.register(sub)
 
-    p = sub.add_parser(
-        "demo", help="run the main job end to end on the embedded defaults",
-        description="Simulate the FCM85 F20 = 1e11 flare (about a minute), then plot Figure 4 "
-        "and the condensation diagnostics.",
-    )
-    p.add_argument("--outdir", default="demo_output", help="directory for run files and figures")
-    p.add_argument("--problem", default="fcm85_f11", help="flare problem to run")
-    p.set_defaults(func=_cmd_demo)
+    cli_demo.register(sub)
     return parser
 
 

@@ -43,6 +43,8 @@ FIGURES = {
                 "condensation edges marked (seed Figure 4)", "run file (.h5)", _times),
     "condensation": ("condensation position, velocity, density, temperature, column mass "
                      "against time, with Fisher (1989)", "run file (.h5)", _times),
+    "profiles": ("Hα profiles against time, stacked with offsets, ± 4.8 Å (seed Figure 2)",
+                 "profiles file (.h5) from loopsim synth", _times),
     "figure5": ("hard X-rays, Hα difference spectra with bisectors and Doppler velocity of "
                 "one raster pixel (seed Figure 5)", "raster file (.h5) from loopsim observe",
                 add_figure5_options),

@@ -15,6 +15,7 @@ PLOTS: dict[str, tuple[str, str]] = {
     "hydro": ("hydro", "plot_hydro"),
     "figure4": ("figure4", "plot_figure4"),
     "condensation": ("condensation", "plot_condensation"),
+    "profiles": ("halpha_profiles", "plot_halpha_profiles"),
     "figure5": ("figure5", "plot_figure5"),
     "raster": ("raster", "plot_raster"),
 }

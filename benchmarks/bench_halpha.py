@@ -1,0 +1,125 @@
+"""Time the Hα synthesis per snapshot: FAL-C, a flare snapshot, and Lightweaver on FAL-C.
+
+    python benchmarks/bench_halpha.py [--run RUN.h5] [--snapshot -1] [--repeat 3]
+                                      [--no-lightweaver]
+
+* FAL-C (82 points): our full synthesis (statistical equilibrium + Hα spectrum), and the
+  statistical equilibrium alone on the like-for-like problem of
+  tests/test_halpha_lightweaver.py (Voigt Hα, ionisation solved, tolerance 1e-4), beside
+  Lightweaver on the same problem in the same process (the ratio of the two).
+* FAL-C interpolated to ~300 depth points (the size of a loop snapshot).
+* A flare snapshot (``--run``; default: a short FCM85 F20 = 1e11 run made here, 200 cells),
+  through the same path as ``loopsim synth``.
+
+Numba kernels are compiled (or loaded from cache) by a warm-up first; the figures are the
+best of ``--repeat`` on one core.  Record them in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def best_of(repeat: int, func):
+    best, value = None, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        value = func()
+        wall = time.perf_counter() - t0
+        best = wall if best is None else min(best, wall)
+    return best, value
+
+
+def falc_resampled(n: int):
+    """FAL-C interpolated (in column mass) onto n points: a ~300-point static test case."""
+    from postprocess.halpha import Atmosphere, falc
+
+    a = falc()
+    lm = np.log(a.column_mass)
+    grid = np.interp(np.linspace(0, 1, n), np.linspace(0, 1, lm.size), lm)
+
+    def f(x):
+        return np.exp(np.interp(grid, lm, np.log(x)))
+
+    return Atmosphere(height=np.interp(grid, lm, a.height), temperature=f(a.temperature),
+                      n_e=f(a.n_e), n_h=f(a.n_h), n_p=f(a.n_p), velocity=np.zeros(n),
+                      v_turb=np.interp(grid, lm, a.v_turb), column_mass=np.exp(grid),
+                      name=f"FAL-C x{n}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", help="loop run file (default: make a short F20 = 1e11 run)")
+    parser.add_argument("--snapshot", type=int, default=-1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-lightweaver", action="store_true")
+    args = parser.parse_args()
+
+    from loopsim import open_run
+    from postprocess.halpha import Atmosphere, SynthSettings, falc, synthesise
+    from postprocess.halpha.mali import MaliSettings, build_problem, solve_statistical_equilibrium
+    from postprocess.halpha.profiles import HAVE_BROADENING
+
+    print(f"machine: {platform.machine()} python {platform.python_version()}, "
+          f"broadening.py present: {HAVE_BROADENING}")
+    synthesise(falc())  # warm-up: numba cache
+    settings = SynthSettings()
+
+    wall, spec = best_of(args.repeat, lambda: synthesise(falc(), settings))
+    print(f"FAL-C ({falc().n_depth} points), full synthesis (SE + {spec.wavelength_air.size}-point "
+          f"H-alpha spectrum): {wall:.3f} s, {spec.iterations} iterations")
+
+    big = falc_resampled(300)
+    wall, spec = best_of(args.repeat, lambda: synthesise(big, settings))
+    print(f"FAL-C resampled to {big.n_depth} points, full synthesis: {wall:.3f} s, "
+          f"{spec.iterations} iterations")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.run
+        if path is None:
+            from loopsim.config import load_config
+            from loopsim.driver import run
+
+            path = Path(tmp) / "f11.h5"
+            run(load_config("fcm85_f11", ["mesh.cells=200", "time.end=4"]), path,
+                progress=False)
+        atmos = Atmosphere.from_run_snapshot(open_run(path), args.snapshot)
+        wall, spec = best_of(args.repeat, lambda: synthesise(atmos, settings))
+        print(f"flare snapshot {args.snapshot} of {Path(path).name} (t = "
+              f"{atmos.meta['time']:g} s, {atmos.n_depth} points incl. FAL-C photosphere): "
+              f"{wall:.3f} s, {spec.iterations} iterations")
+
+    if args.no_lightweaver:
+        return
+    from postprocess.halpha.lwcompare import build_lightweaver, solve_lightweaver
+
+    a = falc()
+    ms = MaliSettings(halpha_broadening="voigt", ionisation="solve", tolerance=1e-4,
+                      thin_temperature=0.0)
+
+    def ours():
+        prob = build_problem(a, ms)
+        return solve_statistical_equilibrium(a, problem=prob)
+
+    wall_ours, res = best_of(args.repeat, ours)
+    prob = build_problem(a, ms)
+    walls = []
+    for _ in range(max(1, min(args.repeat, 2))):
+        ctx, _ = build_lightweaver(a, prob)
+        out = solve_lightweaver(ctx, tolerance=1e-4)
+        walls.append(out["wall"])
+    wall_lw = min(walls)
+    print(f"FAL-C statistical equilibrium, like-for-like (tolerance 1e-4, "
+          f"{prob.lam.size} wavelengths, {2 * prob.mu.size} rays): ours {wall_ours:.3f} s "
+          f"({res.iterations} iterations), Lightweaver {wall_lw:.3f} s "
+          f"({out['iterations']} iterations): ratio {wall_lw / wall_ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,711 @@
+r"""Hα absorption profile: linear Stark broadening with quasi-static wings (issue 4, point 2).
+
+Theory, equations, sources and the validation table: docs/stark.md.  Summary:
+
+Profile ("stark" mode)
+----------------------
+    phi = G_D (x) L_r (x) S,
+
+with G_D the thermal + microturbulent Gaussian (1/e half width Delta lambda_D =
+lambda_0 sqrt(2kT/m_H + xi^2)/c), L_r the Lorentzian of radiative + van der Waals damping
+and S the Stark profile of ions and electrons.  S is built from the linear Stark pattern of
+Hα (components X = 0 ... 8 with weights a_X, computed in ``stark_components.py``): each
+component is shifted by X C F (C = 3 e a0 lambda_0^2 / (2 h c), F the ion microfield)
+and Lorentz-broadened by electron impacts with its own half width gamma_X; the ion field
+F follows the Holtsmark distribution W(F/F0), F0 = 2 pi (4/15)^(2/3) e n_i^(2/3) =
+2.603 e n_i^(2/3); ion motion is included with the Brissaud-Frisch / frequency-fluctuation
+model (field jumps at the rate nu, Brissaud & Frisch 1971; Calisti et al. 2010).  In the
+Laplace variable p (conjugate to the time t, whose unit is Å^-1 here because all widths
+are expressed in Å):
+
+    Ghat(p) = sum_X a_X int W(b) db / (p + nu + gamma_X + i X C F0 b)        (static + impact)
+    Hhat(p) = Ghat(p) / (1 - nu Ghat(p))                                     (field jumps)
+    S(dl)   = Re Hhat(i dl) / pi.
+
+The b-integral is a function of one complex variable,
+K(z) = int_0^inf K1(tau) exp(-z tau) dtau, with K1(tau) = d/dtau[tau exp(-tau^(3/2))] the
+cosine transform of the Holtsmark distribution of |F| (for any isotropic field with 3-D
+characteristic function Phi(k), <cos(k|F|)> = d/dk [k Phi(k)]; Holtsmark: Phi = exp(-k^1.5)).
+K is tabulated once for |z| < 12 and given by its asymptotic series beyond, so S costs a few
+table look-ups per point.
+
+Wings: for |dl| much larger than every width, S -> sum_X (a_X/2) 1.496 (X C F0)^(3/2)
+|dl|^(-5/2) (quasi-static ions, Holtsmark) + <gamma>/(pi dl^2) (electron impact; the rate
+nu cancels out of the Lorentzian tail in the Brissaud-Frisch model).  With a constant
+impact width the electron term would win beyond a few Å at any density (its ratio to the
+ion wing is ~1.4 (|dl|/10 Å)^(1/2) at 1e4 K, independent of n_e).  It does not, because an
+electron passing at impact parameter rho acts as an impact only if rho/v < 1/Delta omega:
+the Coulomb logarithm of the width falls with the offset (rho_max = min(lambda_D,
+v/Delta omega), Griem 1974), reaching zero at the electron Weisskopf offset
+Delta omega_W = 2kT e^(1/2 - gamma_E)/(n_u^2 hbar) (~900 Å at 1e4 K), beyond which the
+electrons are quasi-static and add their own Holtsmark wing.  This offset dependence is
+applied to the wings as an additive correction (``_wing_correction``; it vanishes where
+the offset is smaller than v/lambda_D, i.e. in the core) and the profile is renormalised
+to unit area.  ``far_wing_profile`` gives the resulting asymptotic form.
+
+Doppler convolution: Re Hhat(eps + i dl)/pi is S convolved with a Lorentzian of half width
+eps (Poisson integral; Hhat is analytic for Re p > 0).  We sample it with eps = 2h + the
+radiative and van der Waals half width on a uniform grid of step h = Delta lambda_D / 5
+that covers 1.25 times the largest requested offset + 12 Delta lambda_D, then multiply its
+FFT by exp(2 h t - (Delta lambda_D t / 2)^2) (Gaussian, with the extra Lorentzian of half
+width 2h removed), correct for the periodic images (``_convolve_doppler``) and interpolate
+back (6-point Lagrange).  Only the neighbourhood of each requested offset
+enters, so the grid never has to contain the line core.
+
+"voigt" mode
+------------
+Doppler (x) Lorentzian of half width (lambda_0^2 / 4 pi c) (Gamma_rad + Gamma_vdW +
+Gamma_Stark), with the RH/Lightweaver hydrogen Stark damping Gamma_Stark =
+0.642 x 0.6 (n_u^2 - n_l^2) n_e^(2/3) s^-1 (n_e in cm^-3; Sutton 1978 as coded in
+Lightweaver's ``HydrogenLinearStarkBroadening``), the same Gamma_rad and Gamma_vdW as in
+"stark" mode.
+
+Units: cgs inside; wavelengths and widths in Å; profiles in Å^-1.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+from scipy.special import gamma as gamma_function
+from scipy.special import voigt_profile as _scipy_voigt
+
+from loopsim.constants import C_LIGHT, E_CHARGE, H_PLANCK, K_B, M_E, M_H, M_P
+
+from .stark_components import stark_pattern
+
+#: Hα wavelength in vacuum (Å); only widths depend on it (they scale as lambda_0^2)
+HALPHA_WAVELENGTH_A = 6564.61
+#: principal quantum numbers of Hα
+N_UPPER, N_LOWER = 3, 2
+
+HBAR = H_PLANCK / (2.0 * math.pi)
+#: Bohr radius (cm), infinite nuclear mass
+A0 = HBAR**2 / (M_E * E_CHARGE**2)
+#: Holtsmark normal field factor: F0 = HOLTSMARK_FACTOR e n^(2/3) = 2.603 e n^(2/3)
+HOLTSMARK_FACTOR = 2.0 * math.pi * (4.0 / 15.0) ** (2.0 / 3.0)
+#: W(beta) -> HOLTSMARK_TAIL beta^(-5/2) for beta >> 1; = (2/pi) 2.5 Gamma(5/2) sin(3 pi/4)
+HOLTSMARK_TAIL = (2.0 / math.pi) * 2.5 * math.gamma(2.5) * math.sin(0.75 * math.pi)
+#: reduced mass of the emitter (H) and perturbing proton, for the ion-field fluctuation rate
+MU_ION = M_H * M_P / (M_H + M_P)
+#: polarisability of the perturbing ground-state H atom (cm^3), 9/2 a0^3
+ALPHA_H = 4.5 * A0**3
+#: Euler's constant
+EULER_GAMMA = 0.5772156649015329
+
+#: allowed input ranges (cgs); outside them halpha_profile raises ValueError
+TEMPERATURE_RANGE = (1.0e2, 1.0e9)  # K
+DENSITY_RANGE = (0.0, 1.0e20)  # cm^-3
+VTURB_RANGE = (0.0, 1.0e8)  # cm/s
+MODES = ("stark", "voigt")
+
+# complex kernel table K(z), |Re z|, |Im z| <= _Z_TABLE, asymptotic series beyond
+_Z_TABLE = 12.0
+_N_TABLE = 801
+_N_ASYM = 18
+
+
+# ---------------------------------------------------------------------------------------
+# widths (all half widths in Å)
+# ---------------------------------------------------------------------------------------
+
+def _per_angstrom(rate: np.ndarray | float) -> np.ndarray:
+    """Angular-frequency half width (s^-1) -> wavelength half width (Å): lambda^2 w/(2 pi c)."""
+    lam = HALPHA_WAVELENGTH_A * 1e-8
+    return np.asarray(rate) * lam**2 / (2.0 * math.pi * C_LIGHT) * 1e8
+
+
+def doppler_width(temperature: np.ndarray, v_turb: np.ndarray,
+                  wavelength_A: float = HALPHA_WAVELENGTH_A) -> np.ndarray:
+    """Doppler 1/e half width (Å): Delta lambda_D = lambda_0 sqrt(2 k T / m_H + xi^2) / c."""
+    t = np.asarray(temperature, dtype=float)
+    v = np.asarray(v_turb, dtype=float)
+    return wavelength_A * np.sqrt(2.0 * K_B * t / M_H + v**2) / C_LIGHT
+
+
+def holtsmark_field(n_ion: np.ndarray) -> np.ndarray:
+    """Holtsmark normal field F0 = 2 pi (4/15)^(2/3) e n^(2/3) = 2.603 e n^(2/3) (statvolt/cm)."""
+    return HOLTSMARK_FACTOR * E_CHARGE * np.asarray(n_ion, dtype=float) ** (2.0 / 3.0)
+
+
+def stark_unit_A(n_ion: np.ndarray) -> np.ndarray:
+    """Shift (Å) of the X = 1 Stark component in the field F0: (3/2) e a0 F0 lambda_0^2/(h c).
+
+    Component X is shifted by X times this in a field F0 (linear Stark effect,
+    Delta E = (3/2) e a0 F X; Bethe & Salpeter 1957, eq. 51.3).
+    """
+    lam = HALPHA_WAVELENGTH_A * 1e-8
+    return 1.5 * E_CHARGE * A0 * holtsmark_field(n_ion) * lam**2 / (H_PLANCK * C_LIGHT) * 1e8
+
+
+def debye_length(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
+    """Electron Debye length (cm): sqrt(k T / (4 pi n_e e^2))."""
+    return np.sqrt(K_B * np.asarray(temperature, dtype=float)
+                   / (4.0 * math.pi * np.asarray(n_e, dtype=float) * E_CHARGE**2))
+
+
+def electron_coulomb_logarithm(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
+    """Lambda = < ln(rho_max / rho_min(v)) >_(1/v) + 1/2, floored at 1/2.
+
+    Griem (1974, Sect. 4.1) impact theory: rho_max = Debye length, rho_min(v) = n_u^2 hbar/(m v)
+    (strong-collision radius), + 1/2 for the strong collisions inside rho_min.  The average
+    over a Maxwellian weighted by 1/v (the weight of the impact width) gives
+    <ln v> = ln v_t - gamma_E/2, v_t = sqrt(2kT/m).
+    """
+    t = np.asarray(temperature, dtype=float)
+    ne = np.asarray(n_e, dtype=float)
+    v_t = np.sqrt(2.0 * K_B * t / M_E)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.log(debye_length(t, ne) * M_E * v_t / (N_UPPER**2 * HBAR)) \
+            - 0.5 * EULER_GAMMA + 0.5
+    return np.where(ne > 0.0, np.maximum(lam, 0.5), 0.5)
+
+
+def electron_impact_hwhm(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
+    """Electron-impact half widths (Å) of the Hα Stark components, shape (..., n_components).
+
+        gamma_X = (4 pi/3) n_e (hbar/m)^2 <1/v> f(X) Lambda        (s^-1, angular HWHM)
+
+    with <1/v> = sqrt(2 m / (pi k T)), f(X) the component-resolved impact factor (a0^2,
+    stark_components.py; f(0) = 56, f(1) = 72, ...) and Lambda the Coulomb logarithm
+    (``electron_coulomb_logarithm``).  Second-order impact theory without quenching
+    (Griem, Kolb & Shen 1959; Griem 1974, eq. 4-53 in its diagonal form).
+    """
+    t = np.asarray(temperature, dtype=float)
+    ne = np.asarray(n_e, dtype=float)
+    inv_v = np.sqrt(2.0 * M_E / (math.pi * K_B * t))
+    base = (4.0 * math.pi / 3.0) * ne * (HBAR / M_E) ** 2 * inv_v \
+        * electron_coulomb_logarithm(t, ne)
+    return _per_angstrom(base[..., None] * stark_pattern(N_UPPER, N_LOWER).impact_factor)
+
+
+def ion_fluctuation_rate(temperature: np.ndarray, n_ion: np.ndarray) -> np.ndarray:
+    """Rate of the ion-microfield jumps nu (as a width, Å): mean relative speed / r_0.
+
+    nu = sqrt(8 k T / (pi mu)) / r_0, r_0 = (3 / (4 pi n_i))^(1/3), mu the H-proton reduced
+    mass (the field-fluctuation rate of the frequency-fluctuation model, Calisti et al. 2010,
+    Phys. Rev. E 81, 016406; Brissaud & Frisch 1971, JQSRT 11, 1767).
+    """
+    t = np.asarray(temperature, dtype=float)
+    ni = np.asarray(n_ion, dtype=float)
+    v_rel = np.sqrt(8.0 * K_B * t / (math.pi * MU_ION))
+    return _per_angstrom(v_rel * (4.0 * math.pi * ni / 3.0) ** (1.0 / 3.0))
+
+
+def _einstein_a(n_up: int, n_low: int, f_lu: float) -> float:
+    """Shell-averaged A_ul (s^-1) = (8 pi^2 e^2 / (m c lambda^2)) (g_l/g_u) f_lu."""
+    lam = 1.0 / (1.0 / n_low**2 - 1.0 / n_up**2) / 109677.58  # cm (Rydberg, H)
+    return 8.0 * math.pi**2 * E_CHARGE**2 / (M_E * C_LIGHT * lam**2) * (n_low / n_up) ** 2 * f_lu
+
+
+def radiative_damping() -> float:
+    """Radiative damping of Hα, Gamma_rad = sum_l A_3l + A_21 (s^-1, FWHM in angular freq.).
+
+    Oscillator strengths f(1-2) = 0.4162, f(1-3) = 0.07910, f(2-3) = 0.6407 (Wiese & Fuhr
+    2009, J. Phys. Chem. Ref. Data 38, 565): Gamma_rad = 5.69e8 s^-1.
+    """
+    return (_einstein_a(3, 1, 0.07910) + _einstein_a(3, 2, 0.6407)
+            + _einstein_a(2, 1, 0.4162))
+
+
+def radiative_hwhm() -> float:
+    """Radiative half width (Å): lambda^2 Gamma_rad / (4 pi c) = 6.5e-4 Å."""
+    return float(_per_angstrom(0.5 * radiative_damping()))
+
+
+def vdw_damping(temperature: np.ndarray, n_h: np.ndarray) -> np.ndarray:
+    """Van der Waals damping by ground-state H (Unsöld 1955), Gamma_6 (s^-1, FWHM).
+
+        Gamma_6 = 8.08 C6^(2/5) v^(3/5) n_H,   C6 = e^2 alpha_H |<r^2>_u - <r^2>_l| / hbar,
+        v = sqrt(8 k T / (pi mu)),  <r^2>_n = (n^2/2)(3.5 n^2 + 2.5) a0^2
+
+    (<r^2> averaged over the l-states of shell n: 153 a0^2 for n = 3, 33 a0^2 for n = 2),
+    the same form as RH's and Lightweaver's ``VdWUnsold`` with unit scaling.
+    """
+    t = np.asarray(temperature, dtype=float)
+    nh = np.asarray(n_h, dtype=float)
+
+    def r2(n):
+        return 0.5 * n**2 * (3.5 * n**2 + 2.5) * A0**2
+
+    c6 = E_CHARGE**2 * ALPHA_H * abs(r2(N_UPPER) - r2(N_LOWER)) / HBAR
+    v = np.sqrt(8.0 * K_B * t / (math.pi * (M_H / 2.0)))
+    return 8.08 * c6**0.4 * v**0.6 * nh
+
+
+def lightweaver_stark_damping(n_e: np.ndarray) -> np.ndarray:
+    """RH/Lightweaver linear-Stark damping of Hα, Gamma (s^-1, FWHM): 0.642*0.6*5 n_e^(2/3).
+
+    Sutton (1978, JQSRT 20, 333) as implemented in Lightweaver (``HydrogenLinearStark-
+    Broadening``: a1 = 0.642 for Delta n = 1, C = a1 0.6 (n_u^2 - n_l^2)), n_e in cm^-3.
+    RH 1.5D multiplies this by 4 pi 0.425 = 5.34; we follow Lightweaver, the code we
+    compare with.
+    """
+    a1 = 0.642
+    return a1 * 0.6 * (N_UPPER**2 - N_LOWER**2) * np.asarray(n_e, dtype=float) ** (2.0 / 3.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Voigt
+# ---------------------------------------------------------------------------------------
+
+def voigt_profile(delta_lambda: np.ndarray, doppler_width_A: np.ndarray,
+                  lorentz_hwhm_A: np.ndarray) -> np.ndarray:
+    """Normalised Voigt profile (Å^-1): Gaussian exp(-(dl/D)^2)/(sqrt(pi) D) of 1/e half
+    width D = ``doppler_width_A`` convolved with a Lorentzian of half width
+    ``lorentz_hwhm_A``.  Arguments broadcast (numpy rules).  D must be > 0; the half width
+    may be 0 (pure Gaussian)."""
+    d = np.asarray(doppler_width_A, dtype=float)
+    if np.any(~(d > 0.0)):
+        raise ValueError(f"doppler_width_A must be > 0 (Å), got min {np.min(d)!r}")
+    g = np.asarray(lorentz_hwhm_A, dtype=float)
+    if np.any(~(g >= 0.0)):
+        raise ValueError(f"lorentz_hwhm_A must be >= 0 (Å), got min {np.min(g)!r}")
+    return _scipy_voigt(np.asarray(delta_lambda, dtype=float), d / math.sqrt(2.0), g)
+
+
+# ---------------------------------------------------------------------------------------
+# the Holtsmark kernel K(z) and the Stark resolvent
+# ---------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _build_kernel_table(z_max, n, nodes, wts):
+    """K(a + i y) on a square grid 0 <= a, y <= z_max (n x n), by Gauss-Legendre quadrature.
+
+    K(z) = z int_0^inf tau exp(-tau^1.5) exp(-z tau) dtau = z int_0^umax 2 u^3 exp(-u^3)
+    exp(-z u^2) du (tau = u^2 makes the integrand analytic); the y-dependence is stepped by
+    a recurrence in exp(-i dy u^2).
+    """
+    step = z_max / (n - 1)
+    table = np.empty((n, n), dtype=np.complex128)
+    m = nodes.size
+    base = np.empty(m)
+    u2 = np.empty(m)
+    for j in range(m):
+        u = nodes[j]
+        u2[j] = u * u
+        base[j] = wts[j] * 2.0 * u**3 * math.exp(-u**3)
+    rot = np.empty(m, dtype=np.complex128)
+    for j in range(m):
+        rot[j] = complex(math.cos(step * u2[j]), -math.sin(step * u2[j]))
+    cur = np.empty(m, dtype=np.complex128)
+    for ia in range(n):
+        a = ia * step
+        for j in range(m):
+            cur[j] = base[j] * math.exp(-a * u2[j])
+        for iy in range(n):
+            s = 0.0 + 0.0j
+            for j in range(m):
+                s += cur[j]
+                cur[j] *= rot[j]
+            table[ia, iy] = complex(a, iy * step) * s
+    return table
+
+
+@lru_cache(maxsize=1)
+def _kernel_data() -> tuple[np.ndarray, np.ndarray]:
+    """(table, asymptotic coefficients) of K(z); built once per process (~0.5 s)."""
+    u_max = 3.6  # exp(-u^3) = 5e-21
+    x, w = np.polynomial.legendre.leggauss(360)
+    nodes = 0.5 * u_max * (x + 1.0)
+    wts = 0.5 * u_max * w
+    table = _build_kernel_table(_Z_TABLE, _N_TABLE, nodes, wts)
+    k = np.arange(_N_ASYM)
+    coeff = (-1.0) ** k * gamma_function(1.5 * k + 2.0) / gamma_function(k + 1.0)
+    return table, coeff
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _kernel_scaled(q, sigma, table, coeff):
+    """int W(b) db / (q + i sigma b) (symmetrised over +-b), i.e. K(q/sigma)/sigma; Re q > 0.
+
+    Table (bilinear) for |q/sigma| < z_max, asymptotic series
+    sum_k c_k sigma^(1.5k) q^-(1.5k + 1), c_k = (-1)^k Gamma(1.5k + 2)/k!, beyond (exact for
+    sigma = 0: the unshifted Lorentzian 1/q).
+    """
+    n = table.shape[0]
+    z_max = 12.0
+    q2 = q.real * q.real + q.imag * q.imag
+    if sigma * sigma * (z_max * z_max) > q2:
+        z = q / sigma
+        a = z.real
+        y = z.imag
+        flip = y < 0.0
+        if flip:
+            y = -y
+        step = z_max / (n - 1)
+        fa = a / step
+        fy = y / step
+        ia = min(int(fa), n - 2)
+        iy = min(int(fy), n - 2)
+        ta = fa - ia
+        ty = fy - iy
+        v = ((1.0 - ta) * ((1.0 - ty) * table[ia, iy] + ty * table[ia, iy + 1])
+             + ta * ((1.0 - ty) * table[ia + 1, iy] + ty * table[ia + 1, iy + 1]))
+        if flip:
+            v = v.conjugate()
+        return v / sigma
+    inv = complex(q.real / q2, -q.imag / q2)
+    ratio = sigma * inv
+    # principal square root of ratio with real arithmetic (faster than the complex sqrt)
+    x = ratio.real
+    y = ratio.imag
+    r = math.sqrt(x * x + y * y)
+    root = complex(math.sqrt(0.5 * (r + x)), math.copysign(math.sqrt(max(0.5 * (r - x), 0.0)),
+                                                           y))
+    r15 = ratio * root
+    term = inv + 0.0j
+    total = coeff[0] * term
+    small = 1e-12 * (abs(inv.real) + abs(inv.imag))
+    for k in range(1, coeff.size):
+        term *= r15
+        add = coeff[k] * term
+        total += add
+        if abs(add.real) + abs(add.imag) < small:
+            break
+    return total
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _stark_resolvent(p, shift, weight, widths, nu, table, coeff):
+    """Hhat(p) = Ghat/(1 - nu Ghat), Ghat = sum_X a_X K((p+nu+gamma_X)/(X s))/(X s).
+
+    ``shift``: X s (Å) per component (0 for the central one), ``widths``: gamma_X (Å).
+    """
+    g = 0.0 + 0.0j
+    for k in range(shift.size):
+        q = p + nu + widths[k]
+        if shift[k] == 0.0:
+            g += weight[k] / q
+        else:
+            g += weight[k] * _kernel_scaled(q, shift[k], table, coeff)
+    return g / (1.0 - nu * g)
+
+
+@njit(cache=True)
+def _stark_points(dl, eps, shift, weight, widths, nu, table, coeff):
+    """Re Hhat(eps + i dl)/pi at the offsets dl (n_depth, n_lambda); per-depth parameters."""
+    nd, nl = dl.shape
+    out = np.empty((nd, nl))
+    for i in range(nd):
+        for j in range(nl):
+            h = _stark_resolvent(complex(eps[i], dl[i, j]), shift[i], weight, widths[i],
+                                 nu[i], table, coeff)
+            out[i, j] = h.real / math.pi
+    return out
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _stark_grid(n, step, eps, shift, weight, widths, nu, table, coeff):
+    """Re Hhat(eps + i dl)/pi on the uniform grids dl = (j - n/2) step_i, one row per depth."""
+    nd = step.size
+    out = np.empty((nd, n))
+    half = n // 2
+    for i in range(nd):
+        for j in range(half, n):  # the profile is even in dl: compute dl >= 0 and mirror
+            h = _stark_resolvent(complex(eps[i], (j - half) * step[i]), shift[i], weight,
+                                 widths[i], nu[i], table, coeff)
+            out[i, j] = h.real / math.pi
+            if j > half:
+                out[i, n - j] = out[i, j]
+        h = _stark_resolvent(complex(eps[i], -half * step[i]), shift[i], weight, widths[i],
+                             nu[i], table, coeff)
+        out[i, 0] = h.real / math.pi
+    return out
+
+
+@njit(cache=True)
+def _interpolate_lagrange6(grid_values, step, dl):
+    """Six-point (quintic Lagrange) interpolation from the uniform grids to the offsets dl."""
+    nd, n = grid_values.shape
+    nl = dl.shape[1]
+    out = np.empty((nd, nl))
+    for i in range(nd):
+        for j in range(nl):
+            u = dl[i, j] / step[i] + n // 2
+            k = int(math.floor(u))
+            k = min(max(k, 2), n - 4)
+            t = u - k
+            total = 0.0
+            for m in range(-2, 4):
+                w = 1.0
+                for r in range(-2, 4):
+                    if r != m:
+                        w *= (t - r) / (m - r)
+                total += w * grid_values[i, k + m]
+            out[i, j] = total
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# input checks
+# ---------------------------------------------------------------------------------------
+
+def _check_depth_array(name: str, value, n_depth: int | None, allowed: tuple[float, float],
+                       unit: str) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(value, dtype=float))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_depth,), got shape {arr.shape}")
+    if n_depth is not None and arr.shape[0] != n_depth:
+        raise ValueError(f"{name} has shape {arr.shape}, expected ({n_depth},) like temperature")
+    lo, hi = allowed
+    bad = ~np.isfinite(arr) | (arr < lo) | (arr > hi)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{i}] = {arr[i]!r} {unit} is outside the allowed range "
+                         f"[{lo:g}, {hi:g}] {unit}")
+    return arr
+
+
+def _check_inputs(delta_lambda, temperature, n_e, n_perturber_neutral, v_turb, mode, n_ion):
+    if mode not in MODES:
+        raise ValueError(f"mode = {mode!r} is not allowed; allowed values: {MODES}")
+    t = _check_depth_array("temperature", temperature, None, TEMPERATURE_RANGE, "K")
+    nd = t.size
+    ne = _check_depth_array("n_e", n_e, nd, DENSITY_RANGE, "cm^-3")
+    nh = _check_depth_array("n_perturber_neutral", n_perturber_neutral, nd, DENSITY_RANGE,
+                            "cm^-3")
+    vt = _check_depth_array("v_turb", v_turb, nd, VTURB_RANGE, "cm/s")
+    ni = ne if n_ion is None else _check_depth_array("n_ion", n_ion, nd, DENSITY_RANGE,
+                                                      "cm^-3")
+    dl = np.asarray(delta_lambda, dtype=float)
+    if dl.ndim == 1:
+        dl = np.broadcast_to(dl, (nd, dl.size))
+    elif dl.ndim != 2 or dl.shape[0] != nd:
+        raise ValueError(f"delta_lambda must have shape (n_lambda,) or (n_depth={nd}, "
+                         f"n_lambda), got {dl.shape}")
+    if not np.all(np.isfinite(dl)):
+        raise ValueError("delta_lambda must be finite (Å)")
+    return dl, t, ne, nh, vt, ni
+
+
+# ---------------------------------------------------------------------------------------
+# public profiles
+# ---------------------------------------------------------------------------------------
+
+def _stark_parameters(temperature, n_e, n_ion, ion_dynamics=True):
+    pattern = stark_pattern(N_UPPER, N_LOWER)
+    unit = stark_unit_A(n_ion)
+    shift = np.ascontiguousarray(unit[:, None] * pattern.shift[None, :])
+    widths = np.ascontiguousarray(electron_impact_hwhm(temperature, n_e))
+    nu = ion_fluctuation_rate(temperature, n_ion) if ion_dynamics else np.zeros_like(unit)
+    return pattern, shift, widths, np.ascontiguousarray(nu, dtype=float)
+
+
+def stark_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.ndarray,
+                  n_ion: np.ndarray | None = None, ion_dynamics: bool = True) -> np.ndarray:
+    """Pure Stark profile S (Å^-1) of Hα (ions + electrons; no Doppler, radiative, vdW).
+
+    Shape (n_depth, n_lambda); ``ion_dynamics=False`` gives the static-ion limit (nu = 0).
+    Used for the width checks against Gigosos et al. (2003), whose Stark profiles exclude
+    Doppler broadening.
+    """
+    zeros = np.zeros(np.atleast_1d(temperature).shape)
+    dl, t, ne, _, _, ni = _check_inputs(delta_lambda, temperature, n_e, zeros, zeros, "stark",
+                                        n_ion)
+    if np.any(ne <= 0.0) or np.any(ni <= 0.0):
+        raise ValueError("stark_profile needs n_e > 0 and n_ion > 0 (cm^-3)")
+    table, coeff = _kernel_data()
+    pattern, shift, widths, nu = _stark_parameters(t, ne, ni, ion_dynamics)
+    return _stark_points(np.ascontiguousarray(dl), np.zeros_like(t), shift, pattern.weight,
+                         widths, nu, table, coeff)
+
+
+def _omega(dl_A: np.ndarray) -> np.ndarray:
+    """Offset in Å -> angular frequency offset (rad/s): 2 pi c |dl| / lambda_0^2."""
+    lam = HALPHA_WAVELENGTH_A * 1e-8
+    return 2.0 * math.pi * C_LIGHT * np.abs(dl_A) * 1e-8 / lam**2
+
+
+def electron_weisskopf_frequency(temperature: np.ndarray) -> np.ndarray:
+    """Offset (rad/s) beyond which electrons act quasi-statically: where the frequency-
+    dependent Coulomb logarithm (``electron_wing_logarithm``) reaches zero,
+    Delta omega_W = 2 k T exp(1/2 - gamma_E) / (n_u^2 hbar)."""
+    return 2.0 * K_B * np.asarray(temperature, dtype=float) * math.exp(0.5 - EULER_GAMMA) \
+        / (N_UPPER**2 * HBAR)
+
+
+def electron_wing_logarithm(dl_A: np.ndarray, temperature: np.ndarray,
+                            n_e: np.ndarray) -> np.ndarray:
+    """Coulomb logarithm of the impact width at the offset dl (Å), broadcasting.
+
+    Griem (1974, Sect. 4.1; Griem 1962, ApJ 136, 422): collisions slower than the offset,
+    rho > v / Delta omega, no longer act as impacts, so rho_max = min(lambda_D, v/Delta omega).
+    For v/Delta omega < lambda_D the velocity average of ln(m v^2 / (n^2 hbar Delta omega))
+    + 1/2 gives ln(2kT/(n_u^2 hbar Delta omega)) - gamma_E + 1/2; the result is
+    min(Lambda_0, that), floored at 0 (Delta omega > Delta omega_W: no impacts left).
+    """
+    t = np.asarray(temperature, dtype=float)
+    lam0 = electron_coulomb_logarithm(t, n_e)
+    with np.errstate(divide="ignore"):
+        far = np.log(electron_weisskopf_frequency(t) / _omega(dl_A))
+    return np.maximum(np.minimum(lam0, far), 0.0)
+
+
+def _electron_wing_switch(dl_A, temperature):
+    """S = x^2/(1 + x^2), x = Delta omega / Delta omega_W: share of the electrons' own
+    quasi-static (Holtsmark) wing, switched on beyond the Weisskopf frequency."""
+    x = _omega(dl_A) / electron_weisskopf_frequency(temperature)
+    return x * x / (1.0 + x * x)
+
+
+def _holtsmark_wing_amplitude(n_ion):
+    """A = sum_X (a_X/2) 1.496 (X C F0)^(3/2) (Å^(3/2)): S -> A |dl|^-5/2 per side."""
+    pattern = stark_pattern(N_UPPER, N_LOWER)
+    return 0.5 * HOLTSMARK_TAIL * stark_unit_A(n_ion) ** 1.5 \
+        * np.sum(pattern.weight * pattern.shift**1.5)
+
+
+def _wing_correction(dl, temperature, n_e):
+    """Electron wing beyond the constant-width impact core (added to phi, Å^-1):
+    sum_X a_X gamma_X (Lambda(dl)/Lambda_0 - 1)/(pi dl^2) + A_e S |dl|^-5/2."""
+    t = temperature[:, None]
+    gam = (electron_impact_hwhm(temperature, n_e) @ stark_pattern(N_UPPER, N_LOWER).weight)
+    lam0 = electron_coulomb_logarithm(temperature, n_e)[:, None]
+    ratio = electron_wing_logarithm(dl, t, n_e[:, None]) / lam0 - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        impact = np.where(ratio < 0.0, gam[:, None] * ratio / (math.pi * dl**2), 0.0)
+        quasi = np.where(dl != 0.0, _holtsmark_wing_amplitude(n_e)[:, None]
+                         * _electron_wing_switch(dl, t) * np.abs(dl) ** -2.5, 0.0)
+    return impact + quasi
+
+
+def _wing_correction_area(temperature, n_e):
+    """Integral of ``_wing_correction`` over both wings (per depth), by quadrature in ln dl
+    from the offset where Lambda(dl) first drops below Lambda_0 to 1e4 Weisskopf offsets
+    (+ the analytic Holtsmark tail beyond)."""
+    lam = HALPHA_WAVELENGTH_A * 1e-8
+    to_a = lam**2 / (2.0 * math.pi * C_LIGHT) * 1e8
+    w_w = electron_weisskopf_frequency(temperature)
+    lam0 = electron_coulomb_logarithm(temperature, n_e)
+    lo = w_w * np.exp(-lam0) * to_a * 1e-3
+    hi = w_w * to_a * 1e4
+    u = np.linspace(0.0, 1.0, 301)[None, :]
+    x = lo[:, None] * (hi / lo)[:, None] ** u
+    f = _wing_correction(x, temperature, n_e) * x
+    area = np.trapezoid(f, u[0], axis=1) * np.log(hi / lo)
+    tail = _holtsmark_wing_amplitude(n_e) * (2.0 / 3.0) * hi**-1.5
+    return 2.0 * (area + tail)
+
+
+def far_wing_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.ndarray,
+                     n_perturber_neutral: np.ndarray,
+                     n_ion: np.ndarray | None = None) -> np.ndarray:
+    """Asymptotic "stark" profile for |dl| much larger than all core widths (Å^-1).
+
+        phi -> [A_i + A_e S(dl)] |dl|^-5/2 + [sum_X a_X gamma_X Lambda(dl)/Lambda_0
+               + gamma_rad + gamma_vdW] / (pi dl^2),
+
+    A_i, A_e the Holtsmark wing amplitudes of the ion and electron fields
+    (sum_X (a_X/2) 1.496 (X C F0)^(3/2)), S the quasi-static switch of the electrons and
+    Lambda(dl) the offset-dependent Coulomb logarithm (``electron_wing_logarithm``), all
+    divided by the same normalisation as ``halpha_profile``.  Shape (n_depth, n_lambda).
+    """
+    t = np.atleast_1d(np.asarray(temperature, dtype=float))
+    ne = np.atleast_1d(np.asarray(n_e, dtype=float))
+    nh = np.atleast_1d(np.asarray(n_perturber_neutral, dtype=float))
+    ni = ne if n_ion is None else np.atleast_1d(np.asarray(n_ion, dtype=float))
+    dl = np.atleast_2d(np.asarray(delta_lambda, dtype=float))
+    pattern = stark_pattern(N_UPPER, N_LOWER)
+    gam = electron_impact_hwhm(t, ne) @ pattern.weight
+    lor = radiative_hwhm() + _per_angstrom(0.5 * vdw_damping(t, nh))
+    lam = electron_wing_logarithm(dl, t[:, None], ne[:, None]) \
+        / electron_coulomb_logarithm(t, ne)[:, None]
+    wing = ((_holtsmark_wing_amplitude(ni)[:, None]
+             + _holtsmark_wing_amplitude(ne)[:, None] * _electron_wing_switch(dl, t[:, None]))
+            * np.abs(dl) ** -2.5 + (gam[:, None] * lam + lor[:, None]) / (math.pi * dl**2))
+    return wing / (1.0 + _wing_correction_area(t, ne))[:, None]
+
+
+def _fft_size(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n (fast FFT length)."""
+    best = 1 << max(int(math.ceil(math.log2(max(n, 2)))), 1)
+    m5 = 1
+    while m5 < best:
+        m35 = m5
+        while m35 < best:
+            m = m35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            m35 *= 3
+        m5 *= 5
+    return best + (best % 2)
+
+
+def halpha_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.ndarray,
+                   n_perturber_neutral: np.ndarray, v_turb: np.ndarray,
+                   mode: str = "stark", n_ion: np.ndarray | None = None) -> np.ndarray:
+    """Normalised Hα absorption profile phi(Δλ) in Å^-1, shape (n_depth, n_lambda).
+
+    delta_lambda: Å from line centre, shape (n_lambda,) or (n_depth, n_lambda) (per-depth
+    Doppler-shifted offsets, observer frame); temperature K, n_e cm^-3, n_perturber_neutral
+    = neutral H density for van der Waals (cm^-3), v_turb microturbulence cm/s, all shape
+    (n_depth,); n_ion = ion (proton) density for the quasi-static field (default n_e).
+
+    mode "stark": Doppler (thermal + microturbulent) (x) radiative + van der Waals Lorentzian
+    (x) Stark profile (linear Stark pattern of Hα, Holtsmark ion microfield with ion dynamics
+    in the Brissaud-Frisch model, component-resolved electron-impact Lorentzians whose
+    Coulomb logarithm falls with the offset in the wings); far wings quasi-static,
+    ∝ |Δλ|^-5/2 where the ion field dominates (see docs/stark.md).  mode "voigt": Voigt
+    with Lorentzian half width from Gamma_rad + Gamma_vdW + the RH/Lightweaver Stark
+    damping (for the Lightweaver comparison).  Equations: module docstring and docs/stark.md.
+
+    Allowed ranges (ValueError otherwise, naming the parameter): temperature 1e2-1e9 K,
+    densities 0-1e20 cm^-3, v_turb 0-1e8 cm/s, mode in ("stark", "voigt").
+    """
+    dl, t, ne, nh, vt, ni = _check_inputs(delta_lambda, temperature, n_e, n_perturber_neutral,
+                                          v_turb, mode, n_ion)
+    dop = doppler_width(t, vt)
+    gamma_rv = radiative_hwhm() + _per_angstrom(0.5 * vdw_damping(t, nh))
+    if mode == "voigt":
+        lor = gamma_rv + _per_angstrom(0.5 * lightweaver_stark_damping(ne))
+        return voigt_profile(dl, dop[:, None], lor[:, None])
+
+    table, coeff = _kernel_data()
+    pattern, shift, widths, nu = _stark_parameters(t, ne, ni)
+    # uniform grid per depth, step D/5, covering 1.25 x the requested offsets + 12 D, and wide
+    # enough (20 core widths) that the far wing is asymptotic at the periodic images
+    step = dop / 5.0
+    core = shift[:, -1] + widths.max(axis=1) + nu + gamma_rv
+    reach = 1.25 * np.max(np.abs(dl), axis=1) + np.maximum(12.0 * dop, 20.0 * core)
+    sizes = np.array([_fft_size(int(m) + 4) for m in np.ceil(2.0 * reach / step)])
+    out = np.empty(dl.shape)
+    for n in np.unique(sizes):  # depths grouped by FFT length
+        rows = np.flatnonzero(sizes == n)
+        out[rows] = _convolve_doppler(int(n), step[rows], dop[rows], gamma_rv[rows],
+                                      shift[rows], pattern.weight, widths[rows], nu[rows],
+                                      np.ascontiguousarray(dl[rows]), table, coeff)
+    # electron wing beyond the impact core (offset-dependent logarithm, quasi-static
+    # electrons beyond the Weisskopf offset), then renormalise to unit area
+    out += _wing_correction(dl, t, ne)
+    return out / (1.0 + _wing_correction_area(t, ne))[:, None]
+
+
+def _convolve_doppler(n, step, dop, gamma_rv, shift, weight, widths, nu, dl, table, coeff):
+    """Gaussian (x) [Lorentzian (x) Stark] on n-point grids, interpolated to dl (see module doc).
+
+    The samples are Re Hhat(eps + gamma_rv + i x)/pi with eps = 2 step (a Lorentzian of half
+    width eps is added so that the grid resolves any Stark structure, and removed again in
+    the Fourier domain).  Removing it is non-local (its x^-2 tail), so the periodic images
+    of the samples matter: they are asymptotic there, and the net effect of adding the
+    images before and removing those of the result after is the term
+    (eps/pi) sum_{m != 0} (x + m P)^-2 = (eps/pi) [(pi/P)^2 / sin^2(pi x/P) - 1/x^2],
+    P = n step, which is added at the end.
+    """
+    eps = 2.0 * step
+    grid = _stark_grid(n, step, eps + gamma_rv, shift, weight, widths, nu, table, coeff)
+    spec = np.fft.rfft(np.fft.ifftshift(grid, axes=1), axis=1)
+    tt = 2.0 * math.pi * np.arange(spec.shape[1])[None, :] / (n * step[:, None])
+    spec *= np.exp(eps[:, None] * tt - (0.5 * dop[:, None] * tt) ** 2)
+    conv = np.fft.fftshift(np.fft.irfft(spec, n=n, axis=1), axes=1)
+    period = (n * step)[:, None]
+    x = dl / period
+    small = np.abs(x) < 1e-3
+    xs = np.where(small, 1.0, x)
+    images = np.where(small, math.pi**2 / 3.0 + math.pi**4 * x**2 / 15.0,
+                      (math.pi / np.sin(math.pi * xs)) ** 2 - 1.0 / xs**2) / period**2
+    return _interpolate_lagrange6(conv, step, dl) + eps[:, None] / math.pi * images

@@ -1,0 +1,654 @@
+r"""Statistical equilibrium of the model hydrogen atom by MALI (Rybicki & Hummer 1991).
+
+Equations (cgs; i lower, j upper level of a transition t, rays with direction cosine mu
+and weight w (sum over the sphere = 1), frequency weights w_nu (Hz))
+------------------------------------------------------------------------------------
+Per population, a transition absorbs with V_ij(nu), is stimulated with V_ji(nu) and emits
+with U_ji(nu):
+
+  line:       V_ij = (pi e^2/m_e c) f_ij phi_nu,   V_ji = (g_i/g_j) V_ij,
+  continuum:  V_ij = alpha_i(nu),   V_ji = (n_i*/n_c) alpha_i e^{-h nu/kT},
+              U_ji = (2 h nu^3/c^2) V_ji,
+
+so chi_t = n_i V_ij - n_j V_ji and eta_t = n_j U_ji (n_i*/n_c = n_e Phi_i(T), Saha).
+The radiative rates are R_ij = sum_rays w int (4 pi/h nu) V_ij I dnu and R_ji =
+sum_rays w int (4 pi/h nu) (U_ji + V_ji I) dnu.
+
+MALI: for each transition t the intensity is split as I = I_eff,t + Psi* eta_t with
+Psi* = psi/chi the local (diagonal) operator of the short-characteristics solver acting on
+the emissivity and I_eff,t = I^old - Psi* eta_t^old (the transition's own emission, as in
+Rybicki & Hummer 1991, 1992).  Substituting and evaluating the opacity chi_t that
+multiplies Psi* with the old populations makes the equations linear in the new
+populations; the net downward rate of transition t is
+
+  D_t = n_j int [U_t (1 - chi_t^old Psi*) + V_ji I_eff,t] - n_i int V_ij I_eff,t,
+
+which is exact at convergence (I_eff,t + Psi* eta_t = I), so the converged populations
+do not depend on the preconditioning, only the convergence rate does.  Collisional rates
+(thermal electrons, Johnson 1972) and the non-thermal beam rates (Fang et al. 1993) are
+added.  The continuum population is either
+
+  * ``ionisation = "fixed"`` (default for loop snapshots): n_c = n_p from the atmosphere
+    (the run's non-equilibrium x_H), the four excited-level equations plus the neutral
+    number n_1 + ... + n_5 = n_H - n_p;
+  * ``ionisation = "solve"``: all six populations from statistical equilibrium with
+    n_1 + ... + n_c = n_H (n_e held at the atmosphere's value).
+
+Background scattering (Thomson, Rayleigh) emits sigma J; J is updated with the same
+local operator (Jacobi ALI for coherent scattering, Olson, Auer & Buchler 1986):
+J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1974)
+acceleration (second order, Auer 1987 form) is applied every few iterations.  Hot top
+layers (T above ``thin_temperature``) are optically thin in hydrogen: their populations
+come from collisions + spontaneous emission and recombination only (coronal
+approximation), and the MALI covers the layers below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+from scipy.optimize import brentq
+
+from loopsim.constants import C_LIGHT, H_PLANCK, K_B, M_H
+
+from . import profiles
+from .atmosphere import HE_ABUNDANCE, Atmosphere
+from .atom import PI_E2_MC, HydrogenAtom, photoionisation_cross_section
+from .continuum import background_opacity, planck_nu
+from .formal import sc_ray
+
+HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
+
+
+@dataclass
+class MaliSettings:
+    """Numerical settings of the statistical-equilibrium solution."""
+
+    ionisation: str = "fixed"  # "fixed" (n_c = n_p of the atmosphere) or "solve"
+    halpha_broadening: str = "stark"  # "stark" or "voigt" (broadening.py modes)
+    n_mu: int = 3  # Gauss-Legendre rays per hemisphere
+    tolerance: float = 1e-3  # max relative population change at convergence
+    max_iterations: int = 300
+    ng_period: int = 5  # Ng acceleration every this many iterations (0 = off)
+    grid_scale: float = 1.0  # multiplies the number of wavelength points per transition
+    order: int = 2  # formal solver: 1 linear, 2 quadratic Bézier
+    beam: bool = True  # include non-thermal beam rates when the atmosphere has q_beam
+    thin_temperature: float = 1e5  # K: hot top layers above this are optically thin (0: off)
+    coarse_points: int = 80  # nested iteration: start fine grids from a coarse solution (0: off)
+
+    def validate(self) -> None:
+        if self.ionisation not in ("fixed", "solve"):
+            raise ValueError(f"ionisation must be 'fixed' or 'solve', not {self.ionisation!r}")
+        if self.halpha_broadening not in ("stark", "voigt"):
+            raise ValueError("halpha_broadening must be 'stark' or 'voigt', not "
+                             f"{self.halpha_broadening!r}")
+        if self.n_mu < 1 or self.tolerance <= 0 or self.max_iterations < 1:
+            raise ValueError("n_mu >= 1, tolerance > 0 and max_iterations >= 1 required")
+
+
+@dataclass
+class MaliResult:
+    populations: np.ndarray  # [6, n] cm^-3, levels n = 1..5 and the continuum
+    iterations: int
+    converged: bool
+    max_change: float
+    j_mean: np.ndarray  # [n_lambda, n] mean intensity on the SE grid
+    problem: Problem
+
+
+def gauss_legendre_rays(n_mu: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on mu in (0, 1], weights summing to 1."""
+    x, w = np.polynomial.legendre.leggauss(n_mu)
+    return 0.5 * (x + 1.0), 0.5 * w
+
+
+def _line_offsets(n_points: int, q_wing: float, dq_core: float) -> np.ndarray:
+    """Symmetric offsets (Doppler units) x = A sinh(b t), t in [-1, 1], x(1) = q_wing and
+    spacing dq_core at line centre."""
+    half = (n_points - 1) // 2
+    ratio = q_wing / (dq_core * half)
+    if ratio <= 1.0:
+        b = 1e-6
+    else:
+        b = brentq(lambda s: np.sinh(s) / s - ratio, 1e-9, 60.0)
+    t = np.linspace(-1.0, 1.0, 2 * half + 1)
+    return q_wing * np.sinh(b * t) / np.sinh(b)
+
+
+@dataclass
+class Problem:
+    """Everything the MALI kernels need, as plain arrays (see :func:`build_problem`)."""
+
+    atmosphere: Atmosphere
+    atom: HydrogenAtom
+    settings: MaliSettings
+    lam: np.ndarray  # [L] vacuum Å
+    nu: np.ndarray  # [L] Hz
+    t_lower: np.ndarray
+    t_upper: np.ndarray
+    t_isline: np.ndarray
+    t_lo: np.ndarray
+    t_hi: np.ndarray
+    t_weight: np.ndarray  # [T, L] Hz
+    t_sig0: np.ndarray  # [T] pi e^2 f / m c (lines)
+    t_gratio: np.ndarray  # [T] g_i/g_j (lines)
+    t_alpha: np.ndarray  # [T, L] cm^2 (continua)
+    line_off: np.ndarray  # [T] offset into phi
+    phi: np.ndarray  # [n_pdir, P, n] Hz^-1
+    act_ptr: np.ndarray  # [L + 1] CSR pointers into act_idx
+    act_idx: np.ndarray
+    nstar_nc: np.ndarray  # [5, n] n_i*/n_c = n_e Phi_i
+    kappa: np.ndarray  # [L, n]
+    sigma: np.ndarray  # [L, n]
+    planck: np.ndarray  # [L, n]
+    rates: np.ndarray  # [n, 6, 6] collisional + beam, [to, from]
+    mu: np.ndarray
+    wmu: np.ndarray
+
+
+def _line_profile_arrays(atmos: Atmosphere, atom: HydrogenAtom, line, grid_lam: np.ndarray,
+                         mu_signed: float | list[float], mode: str,
+                         n_he: np.ndarray) -> np.ndarray:
+    """phi_lambda (Å^-1), shape (n_depth, n_lambda), in the frame of a ray with signed
+    direction cosine ``mu_signed`` (+ upward toward the observer): a downward velocity v
+    (away from the observer) shifts the profile to the red by lambda_0 v mu / c.
+
+    With a list of direction cosines the result is (n_dir, n_depth, n_lambda), computed in
+    one call of the profile function (the Stark profile's cost hardly depends on the
+    number of offsets)."""
+    lam0 = line.wavelength
+    mus = np.atleast_1d(np.asarray(mu_signed, dtype=float))
+    shift = lam0 * atmos.velocity[None, :] * mus[:, None] / C_LIGHT  # Å, (n_dir, n)
+    # (n, n_dir * n_lambda): direction-major blocks of offsets
+    delta = (grid_lam[None, None, :] - lam0 - shift[:, :, None]).transpose(1, 0, 2)
+    delta = np.ascontiguousarray(delta.reshape(atmos.n_depth, -1))
+    if (line.lower + 1, line.upper + 1) == HALPHA:
+        prof = profiles.halpha(delta, atmos.temperature, atmos.n_e, atmos.n_neutral,
+                               atmos.v_turb, mode)
+    else:
+        gamma = atom.damping(line, atmos.temperature, atmos.n_e, atmos.n_neutral, n_he)
+        hwhm = lam0**2 * 1e-8 * gamma / (4.0 * np.pi * C_LIGHT)
+        dop = profiles.doppler_width(lam0, atmos.temperature, atmos.v_turb)
+        prof = profiles.voigt(delta, dop, hwhm)
+    prof = prof.reshape(atmos.n_depth, mus.size, grid_lam.size).transpose(1, 0, 2)
+    return prof if np.ndim(mu_signed) else prof[0]
+
+
+def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
+                  atom: HydrogenAtom | None = None) -> Problem:
+    """Wavelength grid, opacities, profiles and rates for one atmosphere."""
+    settings = settings or MaliSettings()
+    settings.validate()
+    atom = atom or HydrogenAtom(settings.grid_scale)
+    n = atmos.n_depth
+    t = atmos.temperature
+    chrom = t < 1e5
+    sel = chrom if np.any(chrom) else np.ones(n, bool)
+    v_char = max(5e5, float(np.median(np.sqrt(2 * K_B * t[sel] / M_H + atmos.v_turb[sel] ** 2))))
+    v_flow = float(np.max(np.abs(atmos.velocity[sel]))) if np.any(atmos.velocity) else 0.0
+    moving = v_flow > 0.05 * v_char
+
+    # ---- wavelength grid: union of the transitions' grids -------------------------------
+    grids = []
+    for tr in atom.lines:
+        x = _line_offsets(tr.n_points, tr.q_wing, 0.6)
+        if moving:  # resolve the flow-shifted cores
+            span = v_flow / v_char + 3.0
+            x = np.union1d(x, np.arange(-span, span + 1e-9, 1.0))
+        grids.append(tr.wavelength * (1.0 + x * v_char / C_LIGHT))
+    for tr in atom.continua:
+        # nu from the edge to 4 nu_edge, denser near the edge
+        s = np.linspace(0.0, 1.0, tr.n_points)
+        grids.append(tr.wavelength / (1.0 + 3.0 * s**2))
+    lam = np.unique(np.round(np.concatenate(grids), 6))
+    nu = C_LIGHT / (lam * 1e-8)
+    n_lam = lam.size
+
+    trs = atom.transitions
+    n_t = len(trs)
+    t_lower = np.array([tr.lower for tr in trs], dtype=np.int64)
+    t_upper = np.array([tr.upper for tr in trs], dtype=np.int64)
+    t_isline = np.array([tr.kind == "line" for tr in trs])
+    t_lo = np.zeros(n_t, np.int64)
+    t_hi = np.zeros(n_t, np.int64)
+    t_weight = np.zeros((n_t, n_lam))
+    t_alpha = np.zeros((n_t, n_lam))
+    t_sig0 = np.zeros(n_t)
+    t_gratio = np.zeros(n_t)
+    for it, (tr, g) in enumerate(zip(trs, grids, strict=True)):
+        lo = int(np.searchsorted(lam, g.min() - 1e-6))
+        hi = int(np.searchsorted(lam, g.max() + 1e-6)) - 1
+        t_lo[it], t_hi[it] = lo, hi
+        nus = nu[lo:hi + 1]
+        w = np.zeros(hi - lo + 1)
+        dnu = np.abs(np.diff(nus))
+        w[:-1] += 0.5 * dnu
+        w[1:] += 0.5 * dnu
+        t_weight[it, lo:hi + 1] = w
+        if tr.kind == "line":
+            t_sig0[it] = PI_E2_MC * tr.f
+            t_gratio[it] = atom.g[tr.lower] / atom.g[tr.upper]
+        else:
+            t_alpha[it, lo:hi + 1] = photoionisation_cross_section(tr.lower + 1, lam[lo:hi + 1])
+
+    # ---- active transitions per wavelength (CSR) -----------------------------------------
+    ptr = [0]
+    idx: list[int] = []
+    for la in range(n_lam):
+        act = [it for it in range(n_t) if t_lo[it] <= la <= t_hi[it]]
+        idx.extend(act)
+        ptr.append(len(idx))
+
+    # ---- rays and line profiles ----------------------------------------------------------
+    mu, wmu = gauss_legendre_rays(settings.n_mu)
+    n_he = HE_ABUNDANCE * atmos.n_h
+    dirs = [1.0] if not moving else list(mu) + list(-mu)
+    line_off = np.zeros(n_t, np.int64)
+    total = 0
+    for it, tr in enumerate(trs):
+        if tr.kind == "line":
+            line_off[it] = total
+            total += int(t_hi[it] - t_lo[it] + 1)
+    phi = np.zeros((len(dirs), total, n))
+    for it, tr in enumerate(trs):
+        if tr.kind != "line":
+            continue
+        lo, hi = t_lo[it], t_hi[it]
+        grid = lam[lo:hi + 1]
+        all_dirs = _line_profile_arrays(atmos, atom, tr, grid,
+                                        list(dirs) if moving else [0.0],
+                                        settings.halpha_broadening, n_he)  # (n_dir, n, P)
+        for p, prof in enumerate(all_dirs):
+            norm = prof @ t_weight[it, lo:hi + 1]  # per depth, "per Hz" normalisation
+            # a profile shifted off its grid (fast hot plasma, no neutral H) is dropped
+            ok = norm > 1e-3 * np.max(norm)
+            scaled = np.where(ok[:, None], prof / np.where(ok, norm, 1.0)[:, None], 0.0)
+            phi[p, line_off[it]:line_off[it] + hi - lo + 1, :] = scaled.T
+
+    # ---- background, LTE factors and collisional rates ----------------------------------
+    kappa, sigma = background_opacity(lam, t, atmos.n_e, atmos.n_neutral, atmos.n_p)
+    planck = planck_nu(lam[:, None], t[None, :])
+    nstar_nc = atom.saha_factor(t) * atmos.n_e[None, :]
+    rates = atom.collision_matrix(t, atmos.n_e)
+    if settings.beam and atmos.q_beam is not None and np.any(atmos.q_beam > 0):
+        rates = rates + atom.beam_matrix(atmos.q_beam, atmos.n_h)
+    return Problem(atmos, atom, settings, lam, nu, t_lower, t_upper, t_isline, t_lo, t_hi,
+                   t_weight, t_sig0, t_gratio, t_alpha, line_off, np.ascontiguousarray(phi),
+                   np.array(ptr, np.int64), np.array(idx, np.int64), nstar_nc, kappa, sigma,
+                   planck, rates, mu, wmu)
+
+
+@njit(cache=True)
+def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
+                t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
+                planck, mu, wmu, order, gamma, jnew, lsc):
+    """One formal solution over all wavelengths and rays; fills the preconditioned rate
+    matrix gamma[k, to, from] (radiative part only), the new mean intensity jnew and
+    lsc = sum over rays of w psi sigma/chi (the local operator of background scattering).
+
+    With one profile direction (static atmosphere) the opacities are shared by all rays,
+    so the rates only need the angle-averaged J and Lambda*; with flows every ray has
+    its own Doppler-shifted profiles and is accumulated separately."""
+    n_lam = nu.size
+    n = temp.size
+    n_mu = mu.size
+    n_pdir = phi.shape[0]
+    h = 6.62607015e-27
+    c = 2.99792458e10
+    kb = 1.380649e-16
+    four_pi = 4.0 * np.pi
+    max_act = 0
+    for la in range(n_lam):
+        max_act = max(max_act, act_ptr[la + 1] - act_ptr[la])
+    vij = np.empty((max_act, n))
+    vji = np.empty((max_act, n))
+    uji = np.empty((max_act, n))
+    chit = np.empty((max_act, n))
+    chi = np.empty(n)
+    eta_atom = np.empty(n)
+    src = np.empty(n)
+    inten = np.empty(n)
+    psi = np.empty(n)
+    stim = np.empty(n)
+    jsum = np.empty(n)
+    lsum = np.empty(n)
+    for la in range(n_lam):
+        a0 = act_ptr[la]
+        n_act = act_ptr[la + 1] - a0
+        hnu = h * nu[la]
+        two_hnu3_c2 = 2.0 * hnu * nu[la] ** 2 / c**2
+        for k in range(n):
+            stim[k] = np.exp(-hnu / (kb * temp[k]))
+        for p in range(n_pdir):
+            for k in range(n):
+                chi[k] = kappa[la, k] + sigma[la, k]
+                eta_atom[k] = 0.0
+            for a in range(n_act):
+                t = act_idx[a0 + a]
+                i = t_lower[t]
+                j = t_upper[t]
+                if t_isline[t]:
+                    row = line_off[t] + la - t_lo[t]
+                    s0 = t_sig0[t]
+                    gr = t_gratio[t]
+                    for k in range(n):
+                        v = s0 * phi[p, row, k]
+                        vij[a, k] = v
+                        vji[a, k] = gr * v
+                else:
+                    v = t_alpha[t, la]
+                    for k in range(n):
+                        vij[a, k] = v
+                        vji[a, k] = nstar_nc[i, k] * v * stim[k]
+                for k in range(n):
+                    uji[a, k] = two_hnu3_c2 * vji[a, k]
+                    ct = pops[i, k] * vij[a, k] - pops[j, k] * vji[a, k]
+                    chit[a, k] = ct
+                    chi[k] += ct
+                    eta_atom[k] += pops[j, k] * uji[a, k]
+            for k in range(n):
+                # population inversions (hot, optically thin plasma) must not make the
+                # total opacity vanish or go negative: keep it >= half the background
+                bg = kappa[la, k] + sigma[la, k]
+                if chi[k] < 0.5 * bg:
+                    chi[k] = 0.5 * bg
+                eta = kappa[la, k] * planck[la, k] + sigma[la, k] * jold[la, k] + eta_atom[k]
+                src[k] = eta / chi[k]
+                jsum[k] = 0.0
+                lsum[k] = 0.0
+            # rays sharing these opacities: all of them (static) or ray p only (flows)
+            r0 = 0 if n_pdir == 1 else p
+            r1 = 2 * n_mu if n_pdir == 1 else p + 1
+            wtot = 0.0
+            for r in range(r0, r1):
+                m = r % n_mu
+                upward = r < n_mu
+                sc_ray(chi, src, z, mu[m], upward, 0.0, upward, order, inten, psi)
+                wr = 0.5 * wmu[m]
+                wtot += wr
+                for k in range(n):
+                    jsum[k] += wr * inten[k]
+                    lsum[k] += wr * psi[k]
+            for k in range(n):
+                jnew[la, k] += jsum[k]
+                lsc[la, k] += lsum[k] * sigma[la, k] / chi[k]
+            # rates from the (partial) angle sums: sum_r w (I - psi eta_t/chi) etc.
+            for a in range(n_act):
+                t = act_idx[a0 + a]
+                i = t_lower[t]
+                j = t_upper[t]
+                ww = t_weight[t, la] * four_pi / hnu
+                for k in range(n):
+                    pstar = lsum[k] / chi[k]
+                    ieff = jsum[k] - pstar * pops[j, k] * uji[a, k]
+                    up = ww * vij[a, k] * ieff
+                    down = ww * (uji[a, k] * (wtot - chit[a, k] * pstar) + vji[a, k] * ieff)
+                    gamma[k, j, i] += up
+                    gamma[k, i, i] -= up
+                    gamma[k, i, j] += down
+                    gamma[k, j, j] -= down
+
+
+@njit(cache=True)
+def _gauss_solve(a, b):
+    """Solve a x = b (small dense system) by Gaussian elimination with partial pivoting;
+    a and b are overwritten.  Returns False for a singular matrix."""
+    n = b.size
+    for col in range(n):
+        piv = col
+        big = abs(a[col, col])
+        for row in range(col + 1, n):
+            if abs(a[row, col]) > big:
+                big = abs(a[row, col])
+                piv = row
+        if big == 0.0 or not np.isfinite(big):
+            return False
+        if piv != col:
+            for c2 in range(n):
+                tmp = a[col, c2]
+                a[col, c2] = a[piv, c2]
+                a[piv, c2] = tmp
+            tmp = b[col]
+            b[col] = b[piv]
+            b[piv] = tmp
+        for row in range(col + 1, n):
+            f = a[row, col] / a[col, col]
+            if f != 0.0:
+                for c2 in range(col, n):
+                    a[row, c2] -= f * a[col, c2]
+                b[row] -= f * b[col]
+    for row in range(n - 1, -1, -1):
+        acc = b[row]
+        for c2 in range(row + 1, n):
+            acc -= a[row, c2] * b[c2]
+        b[row] = acc / a[row, row]
+    return True
+
+
+@njit(cache=True)
+def _solve_populations(gamma, rates, n_h, n_p, fixed, pops_old):
+    """Solve the linear statistical-equilibrium systems at every depth.
+
+    gamma (radiative, with its own diagonal) + rates (collisional, off-diagonal) form the
+    rate matrix G[to, from]; one row is replaced by particle conservation (see the module
+    docstring).  A singular system keeps the old populations at that depth."""
+    n, nl, _ = gamma.shape
+    nb = nl - 1
+    out = np.empty((nl, n))
+    for k in range(n):
+        g = gamma[k] + rates[k]
+        for lv in range(nl):  # diagonal collisional outflow
+            s = 0.0
+            for m in range(nl):
+                if m != lv:
+                    s += rates[k, m, lv]
+            g[lv, lv] -= s
+        if fixed:
+            out[nb, k] = n_p[k]
+            if n_h[k] - n_p[k] <= 0.0:
+                for lv in range(nb):
+                    out[lv, k] = 0.0
+                continue
+            a = np.empty((nb, nb))
+            rhs = np.empty(nb)
+            for row in range(1, nb):
+                for col in range(nb):
+                    a[row, col] = g[row, col]
+                rhs[row] = -g[row, nb] * n_p[k]
+            for col in range(nb):
+                a[0, col] = 1.0
+            rhs[0] = n_h[k] - n_p[k]
+            ok = _gauss_solve(a, rhs)
+            for lv in range(nb):
+                out[lv, k] = rhs[lv] if ok else pops_old[lv, k]
+        else:
+            big = 0
+            for lv in range(nl):
+                if pops_old[lv, k] > pops_old[big, k]:
+                    big = lv
+            rhs = np.zeros(nl)
+            for col in range(nl):
+                g[big, col] = 1.0
+            rhs[big] = n_h[k]
+            ok = _gauss_solve(g, rhs)
+            for lv in range(nl):
+                out[lv, k] = rhs[lv] if ok else pops_old[lv, k]
+    return out
+
+
+def _ng(history: list[np.ndarray]) -> np.ndarray | None:
+    """Second-order Ng (1974) extrapolation from the last four iterates (Auer 1987 form),
+    one set of coefficients for the whole population array, relative weights."""
+    x0, x1, x2, x3 = history[-1], history[-2], history[-3], history[-4]
+    w = 1.0 / np.maximum(np.abs(x0), 1e-300) ** 2
+    d0, d1, d2 = x0 - x1, x1 - x2, x2 - x3
+    q1, q2 = d0 - d1, d0 - d2
+    a = np.array([[np.sum(w * q1 * q1), np.sum(w * q1 * q2)],
+                  [np.sum(w * q2 * q1), np.sum(w * q2 * q2)]])
+    b = np.array([np.sum(w * d0 * q1), np.sum(w * d0 * q2)])
+    try:
+        c1, c2 = np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return None
+    new = (1.0 - c1 - c2) * x0 + c1 * x1 + c2 * x2
+    if not np.all(np.isfinite(new)) or np.any(new < 0):
+        return None
+    return new
+
+
+def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | None = None,
+                                  problem: Problem | None = None,
+                                  initial: np.ndarray | None = None) -> MaliResult:
+    """Non-LTE hydrogen populations [6, n] (cm^-3) by MALI; see the module docstring."""
+    prob = problem or build_problem(atmos, settings)
+    s = prob.settings
+    k0 = _thin_top(atmos, s.thin_temperature)
+    if k0 > 0:
+        inner = solve_statistical_equilibrium(
+            atmos.slice(k0), problem=_slice_problem(prob, k0),
+            initial=None if initial is None else np.asarray(initial)[:, k0:])
+        pops = np.concatenate([_thin_populations(prob, k0), inner.populations], axis=1)
+        jbar = np.concatenate([prob.planck[:, :k0] * 0.0, inner.j_mean], axis=1)
+        return MaliResult(pops, inner.iterations, inner.converged, inner.max_change, jbar, prob)
+    atom = prob.atom
+    fixed = s.ionisation == "fixed"
+    if initial is None and s.coarse_points and atmos.n_depth > 1.5 * s.coarse_points:
+        initial = _coarse_start(atmos, prob, s)
+    if initial is not None:
+        pops = np.array(initial, dtype=float)
+    else:
+        pops = atom.lte_populations(atmos.temperature, atmos.n_e, atmos.n_h,
+                                    atmos.n_p if fixed else None)
+    n = atmos.n_depth
+    jold = prob.planck.copy()
+    history: list[np.ndarray] = []
+    change = np.inf
+    it = 0
+    floor = 1e-12 * atmos.n_h
+    for it in range(1, s.max_iterations + 1):
+        gamma = np.zeros((n, atom.n_levels, atom.n_levels))
+        jnew = np.zeros_like(jold)
+        lsc = np.zeros_like(jold)
+        _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
+                    prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
+                    prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
+                    prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
+                    prob.mu, prob.wmu, s.order, gamma, jnew, lsc)
+        new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
+        new = np.maximum(new, 0.0)
+        change = float(np.max(np.abs(new - pops) / np.maximum(new, floor)))
+        pops = new
+        # Jacobi-accelerated background scattering: J = J_fs + Lambda* sigma (J - J_old)/chi
+        jold = np.maximum((jnew - lsc * jold) / (1.0 - lsc), 0.0)
+        if change < s.tolerance:
+            break
+        if s.ng_period:
+            history.append(pops.copy())
+            if len(history) >= 4 and it % s.ng_period == 0:
+                acc = _ng(history)
+                if acc is not None:
+                    pops = acc
+                history = []
+    return MaliResult(pops, it, change < s.tolerance, change, jold, prob)
+
+
+def _thin_top(atmos: Atmosphere, thin_temperature: float) -> int:
+    """Number of top points treated as optically thin: those above the first point cooler
+    than ``thin_temperature``, keeping two hot points in the full solution."""
+    if not thin_temperature or thin_temperature <= 0:
+        return 0
+    cool = np.flatnonzero(atmos.temperature < thin_temperature)
+    if cool.size == 0:
+        return 0
+    k0 = int(cool[0]) - 2
+    return k0 if k0 >= 3 and atmos.n_depth - k0 >= 5 else 0
+
+
+def _slice_problem(prob: Problem, k0: int) -> Problem:
+    """The problem restricted to depths k0 and below."""
+    from dataclasses import replace
+
+    return replace(prob, atmosphere=prob.atmosphere.slice(k0),
+                   phi=np.ascontiguousarray(prob.phi[:, :, k0:]),
+                   nstar_nc=np.ascontiguousarray(prob.nstar_nc[:, k0:]),
+                   kappa=np.ascontiguousarray(prob.kappa[:, k0:]),
+                   sigma=np.ascontiguousarray(prob.sigma[:, k0:]),
+                   planck=np.ascontiguousarray(prob.planck[:, k0:]),
+                   rates=np.ascontiguousarray(prob.rates[k0:]))
+
+
+def _thin_populations(prob: Problem, k0: int) -> np.ndarray:
+    """Populations of the hot top layers (k < k0) without radiative excitation:
+    collisions (+ beam) balanced by spontaneous emission A_ji and spontaneous radiative
+    recombination, alpha_i^rr = int (4 pi/h nu) (2 h nu^3/c^2) alpha_i n_e Phi_i
+    e^{-h nu/kT} dnu (coronal approximation, I = 0)."""
+    atmos, atom = prob.atmosphere, prob.atom
+    t = atmos.temperature[:k0]
+    gamma = np.zeros((k0, atom.n_levels, atom.n_levels))
+    for it, tr in enumerate(atom.transitions):
+        i, j = tr.lower, tr.upper
+        if tr.kind == "line":
+            rate = np.full(k0, tr.a_ul)
+        else:
+            lo, hi = prob.t_lo[it], prob.t_hi[it]
+            nu = prob.nu[lo:hi + 1]
+            w = prob.t_weight[it, lo:hi + 1]
+            alpha = prob.t_alpha[it, lo:hi + 1]
+            stim = np.exp(-H_PLANCK * nu[:, None] / (K_B * t[None, :]))
+            integrand = (4.0 * np.pi / (H_PLANCK * nu))[:, None] * (
+                2.0 * H_PLANCK * nu**3 / C_LIGHT**2)[:, None] * alpha[:, None] * stim
+            rate = (w[:, None] * integrand).sum(axis=0) * prob.nstar_nc[i, :k0]
+        gamma[:, i, j] += rate
+        gamma[:, j, j] -= rate
+    fixed = prob.settings.ionisation == "fixed"
+    start = atom.lte_populations(t, atmos.n_e[:k0], atmos.n_h[:k0], atmos.n_p[:k0])
+    return np.maximum(_solve_populations(gamma, np.ascontiguousarray(prob.rates[:k0]),
+                                         atmos.n_h[:k0], atmos.n_p[:k0], fixed, start), 0.0)
+
+
+def _depth_coordinate(atmos: Atmosphere) -> np.ndarray:
+    if atmos.column_mass is not None:
+        return np.log(atmos.column_mass)
+    return -atmos.height
+
+
+def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarray:
+    """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends
+    kept) and interpolate the departure coefficients b_i = n_i / n_i(LTE) in depth (log
+    column mass) onto the full grid.  Removes the smooth error modes that the local
+    operator damps slowly on finely resolved atmospheres."""
+    from dataclasses import replace
+
+    idx = np.unique(np.linspace(0, atmos.n_depth - 1, s.coarse_points).round().astype(int))
+    sub = Atmosphere(atmos.height[idx], atmos.temperature[idx], atmos.n_e[idx], atmos.n_h[idx],
+                     atmos.n_p[idx], atmos.velocity[idx], atmos.v_turb[idx],
+                     None if atmos.column_mass is None else atmos.column_mass[idx],
+                     atmos.q_beam[idx], atmos.name, dict(atmos.meta))
+    coarse_settings = replace(s, tolerance=max(s.tolerance, 1e-2), coarse_points=0,
+                              thin_temperature=0.0)
+    coarse = solve_statistical_equilibrium(sub, problem=build_problem(sub, coarse_settings,
+                                                                      prob.atom))
+    return transfer_departures(coarse.populations, sub, atmos, prob.atom, s.ionisation)
+
+
+def transfer_departures(populations: np.ndarray, source: Atmosphere, target: Atmosphere,
+                        atom: HydrogenAtom, ionisation: str) -> np.ndarray:
+    """Initial populations for ``target`` from a solution on ``source`` (e.g. the previous
+    snapshot of a run): departure coefficients from LTE interpolated in log column mass."""
+    fixed = ionisation == "fixed"
+    tiny = 1e-300
+    lte_s = atom.lte_populations(source.temperature, source.n_e, source.n_h,
+                                 source.n_p if fixed else None)
+    lte_t = atom.lte_populations(target.temperature, target.n_e, target.n_h,
+                                 target.n_p if fixed else None)
+    logb = np.log(np.maximum(populations, tiny) / np.maximum(lte_s, tiny))
+    xs, xt = _depth_coordinate(source), _depth_coordinate(target)
+    order = np.argsort(xs)
+    start = lte_t * np.exp(np.array([np.interp(xt, xs[order], b[order]) for b in logb]))
+    if fixed:
+        nb = atom.n_bound
+        start[:nb] *= (target.n_h - target.n_p) / np.maximum(start[:nb].sum(axis=0), tiny)
+        start[nb] = target.n_p
+    return np.where(np.isfinite(start), start, lte_t)
