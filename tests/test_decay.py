@@ -90,3 +90,12 @@ def test_fisher_decay_on_a_run_with_a_known_slab(tmp_path):
     assert np.isfinite(out["fisher_1e"]) and out["fisher_1e"] > 0
     assert out["fisher_fit"] is not None and out["fisher_fit"].tau > 0
     assert out["fisher_t"][0] == pytest.approx(6.0)
+
+
+def test_flat_velocity_is_not_a_decay():
+    """A constant redshift has no decay time: the fit must say so, not return tau ~ 1e9 s."""
+    t = np.arange(0.0, 120.0, 15.0)
+    v = np.full(t.size, 24.6)
+    v[1:] += 1e-9 * np.arange(t.size - 1)[::-1]  # numerically flat after the peak
+    with pytest.raises(ValueError, match="no measurable decay|does not decay"):
+        fit_decay(t, v)
