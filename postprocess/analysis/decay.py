@@ -84,6 +84,8 @@ def select_decay(time, velocity, *, start: float | None = None, end: float | Non
 
 #: a fitted decay time longer than this many times the fitted stretch is not a measurement
 MAX_TAU_SPANS = 100.0
+#: ... and one shorter than this fraction of the sampling step is not resolved
+MIN_TAU_STEPS = 0.1
 
 
 def fit_decay(time, velocity, sigma=None, *, start: float | None = None,
@@ -94,7 +96,8 @@ def fit_decay(time, velocity, sigma=None, *, start: float | None = None,
     ``sigma``: per-point 1-sigma errors of ``velocity`` (km/s), scalar or array; None:
     estimated from the residuals.  Raises ``ValueError`` with fewer than ``min_points``
     usable points, a velocity that does not decay, or a degenerate fit (infinite
-    uncertainty, or tau > ``MAX_TAU_SPANS`` times the fitted stretch).
+    uncertainty, tau > ``MAX_TAU_SPANS`` times the fitted stretch or < ``MIN_TAU_STEPS``
+    times the shortest sampling step).
     """
     t = np.asarray(time, dtype=float)
     v = np.asarray(velocity, dtype=float)
@@ -126,10 +129,11 @@ def fit_decay(time, velocity, sigma=None, *, start: float | None = None,
         raise ValueError(f"the decay fit did not converge: {exc}") from None
     perr = np.sqrt(np.diag(pcov))
     span = float(np.ptp(tt))
-    if not (np.all(np.isfinite(perr)) and popt[1] < MAX_TAU_SPANS * span):
+    step = float(np.min(np.diff(tt)))
+    if not (np.all(np.isfinite(perr)) and MIN_TAU_STEPS * step < popt[1] < MAX_TAU_SPANS * span):
         raise ValueError(f"no measurable decay: the fit gives tau = {popt[1]:.3g} +/- "
-                         f"{perr[1]:.3g} s over a {span:.3g} s stretch (a flat or rising "
-                         "velocity, or too few independent points)")
+                         f"{perr[1]:.3g} s over a {span:.3g} s stretch sampled every "
+                         f">= {step:.3g} s (flat, rising, or faster than the sampling)")
     resid = (vv - _exp_model(tt - t_ref, *popt)) / (err if err is not None else 1.0)
     return DecayFit(tau=float(popt[1]), tau_err=float(perr[1]), amplitude=float(popt[0]),
                     amplitude_err=float(perr[0]), t_ref=t_ref, n_points=int(idx.size),
