@@ -4,6 +4,10 @@
     loopsim run PROBLEM [-o OUT.h5] ...    run a problem (name or TOML path)
     loopsim info RUN.h5                    summarise a run file
     loopsim plot FIGURE FILE [-o PNG] ...  draw a figure (`loopsim plot --help` lists them)
+    loopsim synth RUN.h5 [-o PROFILES.h5]  Hα at every snapshot (non-LTE)
+    loopsim observe SCENE [-o RASTER.h5]   slit-scan spectrograph + CCD observation
+    loopsim analyse RASTER.h5 --pixel X Y  bisector velocities and decay fit
+    loopsim sweep SWEEP -o DIR             run a parameter sweep (process pool or MPI)
     loopsim demo [--outdir DIR]            the main job: simulate, synthesise, observe, plot
 
 Post-processing (``postprocess``) is imported lazily, only by the commands that need it.
@@ -15,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, cli_demo, cli_observe, cli_plot, cli_synth
+from . import __version__, cli_demo, cli_observe, cli_plot, cli_sweep, cli_synth
 from .config import ConfigError, list_problems, load_config
 
 
@@ -128,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_synth.register(sub)
     cli_plot.register(sub)
     cli_observe.register(sub)
+    cli_sweep.register(sub)
 
     cli_demo.register(sub)
     return parser

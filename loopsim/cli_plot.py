@@ -34,6 +34,15 @@ def _times(parser: argparse.ArgumentParser) -> None:
                         "a figure-specific choice)")
 
 
+def _sweep_axes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--x", required=True, metavar="COLUMN",
+                        help="manifest column on the x axis, e.g. beam.F20")
+    parser.add_argument("--y", required=True, metavar="COLUMN",
+                        help="manifest column on the y axis, e.g. decay_time")
+    parser.add_argument("--hue", metavar="COLUMN",
+                        help="one line per value of this column, e.g. beam.delta")
+
+
 #: name -> (help, source argument help (None: the figure reads no file), function adding
 #: the figure's own options; their destinations are the plot function's keywords)
 FIGURES = {
@@ -50,6 +59,8 @@ FIGURES = {
                 add_figure5_options),
     "raster": ("slit-jaw-like maps at line centre and ±1 Å and the spectrum of one pixel",
                "raster file (.h5) from loopsim observe", add_raster_options),
+    "sweep": ("a derived scalar of a parameter sweep against a swept parameter, with Fisher "
+              "(1989) where it applies", "sweep directory (loopsim sweep -o DIR)", _sweep_axes),
 }
 
 

@@ -18,6 +18,7 @@ PLOTS: dict[str, tuple[str, str]] = {
     "profiles": ("halpha_profiles", "plot_halpha_profiles"),
     "figure5": ("figure5", "plot_figure5"),
     "raster": ("raster", "plot_raster"),
+    "sweep": ("sweep", "plot_sweep"),
 }
 
 
