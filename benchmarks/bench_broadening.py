@@ -4,9 +4,11 @@
 
 Prints (1) the time of ``halpha_profile`` for 300 depths x 200 wavelengths in "stark" and
 "voigt" mode (best of --repeat, wall clock and process CPU time; the numba kernels and the
-kernel table are built by a warm-up call first), (2) the Stark FWHM against the Gigosos et
-al. (2003) and MMM (Lomanowski et al. 2015) fits, (3) far-wing slopes, (4) normalisation
-errors, (5) the widths and wing extents at flare-chromosphere densities.
+kernel tables are built by a warm-up call first), (2) the Stark FWHM against the Gigosos et
+al. (2003) and MMM (Lomanowski et al. 2015) fits, with and without ion dynamics and Debye
+screening of the ion field, (3) the screened microfield's peak and median, (4) far-wing
+slopes, (5) normalisation errors, (6) the widths and wing extents at flare-chromosphere
+densities.
 """
 
 from __future__ import annotations
@@ -54,15 +56,31 @@ def timing(repeat: int) -> None:
 
 
 def widths() -> None:
-    print("Stark FWHM (pure Stark profile, T = 1e4 K), Å:")
+    print("Stark FWHM (pure Stark profile, T = 1e4 K), Å; a = r0/lambda_D, Lambda = electron "
+          "Coulomb logarithm:")
     for ne in (1e13, 1e14, 1e15, 1e16, 1e17):
         x = np.linspace(0.0, 40.0 * br.stark_unit_A(ne), 20_001)
         dyn = fwhm(x, br.stark_profile(x, [T4], [ne])[0])
         static = fwhm(x, br.stark_profile(x, [T4], [ne], ion_dynamics=False)[0])
+        holts = fwhm(x, br.stark_profile(x, [T4], [ne], shielded=False)[0])
         ggc = 10.98 * (ne / 1e17) ** 0.67965
         mmm = 10.0 * 3.71e-18 * (ne * 1e6) ** 0.7665 / (K_B * T4 / 1.602176634e-12) ** 0.064
-        print(f"  n_e {ne:.0e}: {dyn:7.4f} (static ions {static:7.4f}); GGC03 {ggc:7.4f} "
-              f"ratio {dyn / ggc:5.3f}; MMM {mmm:7.4f} ratio {dyn / mmm:5.3f}")
+        a = float(br.screening_parameter(T4, ne))
+        lam = float(br.electron_coulomb_logarithm(T4, ne))
+        print(f"  n_e {ne:.0e} (a {a:.3f}, Lambda {lam:.3f}): {dyn:7.4f} (static ions "
+              f"{static:7.4f}, unscreened Holtsmark field {holts:7.4f}); GGC03 {ggc:7.4f} "
+              f"ratio {dyn / ggc:5.3f} (Holtsmark {holts / ggc:5.3f}); MMM {mmm:7.4f} ratio "
+              f"{dyn / mmm:5.3f}")
+
+
+def microfield() -> None:
+    print("Debye-screened microfield (independent ions): most probable and median beta = F/F0")
+    beta = np.linspace(0.0, 60.0, 6001)
+    for a in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        w = br.microfield_distribution(beta, a)
+        cdf = np.cumsum(w) * (beta[1] - beta[0])
+        print(f"  a {a:.1f}: peak {beta[np.argmax(w)]:.3f}, median "
+              f"{beta[np.searchsorted(cdf, 0.5)]:.3f}")
 
 
 def slopes() -> None:
@@ -115,6 +133,7 @@ def main() -> None:
           f"{time.perf_counter() - w0:.2f} s")
     timing(args.repeat)
     widths()
+    microfield()
     slopes()
     normalisation()
     flare_notes()

@@ -12,9 +12,13 @@ and S the Stark profile of ions and electrons.  S is built from the linear Stark
 Hα (components X = 0 ... 8 with weights a_X, computed in ``stark_components.py``): each
 component is shifted by X C F (C = 3 e a0 lambda_0^2 / (2 h c), F the ion microfield)
 and Lorentz-broadened by electron impacts with its own half width gamma_X; the ion field
-F follows the Holtsmark distribution W(F/F0), F0 = 2 pi (4/15)^(2/3) e n_i^(2/3) =
-2.603 e n_i^(2/3); ion motion is included with the Brissaud-Frisch / frequency-fluctuation
-model (field jumps at the rate nu, Brissaud & Frisch 1971; Calisti et al. 2010).  In the
+F follows the microfield distribution W_a(F/F0) of independent Debye-screened ions
+(Holtsmark's method with the screened field (e/r^2)(1 + r/lambda_D) e^(-r/lambda_D): the
+first term of the Baranger & Mozer 1959 expansion), F0 = 2 pi (4/15)^(2/3) e n_i^(2/3) =
+2.603 e n_i^(2/3), a = r0/lambda_D (Hooper 1968; a = 0 is Holtsmark; 0.28, 0.42, 0.61 at
+1e15, 1e16, 1e17 cm^-3 and 1e4 K); ion motion is included with the Brissaud-Frisch /
+frequency-fluctuation model (field jumps at the rate nu, Brissaud & Frisch 1971; Calisti et
+al. 2010).  In the
 Laplace variable p (conjugate to the time t, whose unit is Å^-1 here because all widths
 are expressed in Å):
 
@@ -23,11 +27,17 @@ are expressed in Å):
     S(dl)   = Re Hhat(i dl) / pi.
 
 The b-integral is a function of one complex variable,
-K(z) = int_0^inf K1(tau) exp(-z tau) dtau, with K1(tau) = d/dtau[tau exp(-tau^(3/2))] the
-cosine transform of the Holtsmark distribution of |F| (for any isotropic field with 3-D
-characteristic function Phi(k), <cos(k|F|)> = d/dk [k Phi(k)]; Holtsmark: Phi = exp(-k^1.5)).
-K is tabulated once for |z| < 12 and given by its asymptotic series beyond, so S costs a few
-table look-ups per point.
+K_a(z) = int_0^inf K1(tau) exp(-z tau) dtau, with K1(tau) = d/dtau[tau Phi_a(tau)] the
+cosine transform of the distribution of |F| (for any isotropic field with 3-D
+characteristic function Phi(k), <cos(k|F|)> = d/dk [k Phi(k)]; Holtsmark: Phi = exp(-k^1.5),
+screened: Phi_a = exp(-k^1.5 rho(0.9992 a sqrt(k))), ``microfield_characteristic``).
+K_a is tabulated for |z| < 12 at a = 0, 0.1, ..., 1 (built on demand, linear in a) and
+given by its asymptotic series beyond, so S costs a few table look-ups per point.
+
+Electron impacts: gamma_X = (4 pi/3) n_e (hbar/m)^2 <1/v> f(X) Lambda, with the Coulomb
+logarithm Lambda of a Debye-screened perturber field along a straight path (the weak
+collisions give int x K1(x)^2 dx from rho_min/lambda_D instead of a sharp cut at lambda_D,
+0.384 less; ``screened_collision_integral``) + 1/2 for the strong collisions.
 
 Wings: for |dl| much larger than every width, S -> sum_X (a_X/2) 1.496 (X C F0)^(3/2)
 |dl|^(-5/2) (quasi-static ions, Holtsmark) + <gamma>/(pi dl^2) (electron impact; the rate
@@ -45,12 +55,15 @@ to unit area.  ``far_wing_profile`` gives the resulting asymptotic form.
 
 Doppler convolution: Re Hhat(eps + i dl)/pi is S convolved with a Lorentzian of half width
 eps (Poisson integral; Hhat is analytic for Re p > 0).  We sample it with eps = 2h + the
-radiative and van der Waals half width on a uniform grid of step h = Delta lambda_D / 5
-that covers 1.25 times the largest requested offset + 12 Delta lambda_D, then multiply its
-FFT by exp(2 h t - (Delta lambda_D t / 2)^2) (Gaussian, with the extra Lorentzian of half
-width 2h removed), correct for the periodic images (``_convolve_doppler``) and interpolate
-back (6-point Lagrange).  Only the neighbourhood of each requested offset
-enters, so the grid never has to contain the line core.
+radiative and van der Waals half width on a uniform grid of step h = Delta lambda_D / 4.5
+that covers 1.25 times the largest requested offset + max(8 Delta lambda_D, 4 core
+widths), subtract the Lorentzian that carries its dl^-2 tail (half width eps + gamma_f,
+gamma_f = radiative + vdW + <gamma>), multiply the FFT of the residual by
+exp(2 h t - (Delta lambda_D t / 2)^2) (Gaussian, with the extra Lorentzian of half width 2h
+removed), add back the model's Voigt through its exact Fourier coefficients, subtract the
+Voigt's periodic images analytically (``_convolve_doppler``) and interpolate back (6-point
+Lagrange).  Only the neighbourhood of each requested offset enters, so the grid never has
+to contain the line core.
 
 "voigt" mode
 ------------
@@ -70,6 +83,7 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
+from scipy import special
 from scipy.special import gamma as gamma_function
 from scipy.special import voigt_profile as _scipy_voigt
 
@@ -106,6 +120,11 @@ MODES = ("stark", "voigt")
 _Z_TABLE = 12.0
 _N_TABLE = 801
 _N_ASYM = 18
+#: grid half-width beyond 1.25 x the largest offset: max(_REACH_DOPPLER D, _REACH_CORE core)
+_REACH_DOPPLER = 8.0
+_REACH_CORE = 4.0
+#: grid step = Doppler width / _STEPS_PER_DOPPLER
+_STEPS_PER_DOPPLER = 4.5
 
 
 # ---------------------------------------------------------------------------------------
@@ -147,21 +166,67 @@ def debye_length(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
                    / (4.0 * math.pi * np.asarray(n_e, dtype=float) * E_CHARGE**2))
 
 
-def electron_coulomb_logarithm(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
-    """Lambda = < ln(rho_max / rho_min(v)) >_(1/v) + 1/2, floored at 1/2.
+def screened_collision_integral(x: np.ndarray) -> np.ndarray:
+    """L(x) = int_x^inf t K1(t)^2 dt = (x^2/2) [K0(x) K2(x) - K1(x)^2] (x > 0).
 
-    Griem (1974, Sect. 4.1) impact theory: rho_max = Debye length, rho_min(v) = n_u^2 hbar/(m v)
-    (strong-collision radius), + 1/2 for the strong collisions inside rho_min.  The average
-    over a Maxwellian weighted by 1/v (the weight of the impact width) gives
-    <ln v> = ln v_t - gamma_E/2, v_t = sqrt(2kT/m).
+    Weak-collision integral of second-order impact theory for a Debye-screened perturber
+    field along a straight path: the time integral of the transverse field of an electron
+    passing at impact parameter rho is (2 e/(rho v)) (rho/lambda_D) K1(rho/lambda_D) (the
+    parallel component integrates to zero), so int_rho_min^inf (d rho/rho) [x K1(x)]^2
+    replaces the sharply cut ln(lambda_D/rho_min).  L(x) = ln(1/x) + ln 2 - gamma_E - 1/2
+    + O(x^2 ln x) for x << 1: a sharp cutoff at lambda_D overestimates the logarithm by 0.384.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        val = 0.5 * x**2 * (special.k0e(x) * special.kve(2, x) - special.k1e(x) ** 2) \
+            * np.exp(-2.0 * x)
+    return np.where(x > 0.0, np.maximum(np.nan_to_num(val, nan=0.0, posinf=0.0), 0.0), 0.0)
+
+
+def electron_coulomb_logarithm(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
+    """Lambda = < L(rho_min(v)/lambda_D) >_(1/v) + 1/2, floored at 1/2 (broadcasting).
+
+    Griem (1974, Sect. 4.1) impact theory, rho_min(v) = n_u^2 hbar/(m v) (strong-collision
+    radius) and + 1/2 for the strong collisions inside rho_min, with the perturbing
+    electron's field Debye-screened along its path (``screened_collision_integral``: a smooth
+    cut-off at lambda_D instead of a sharp one).  Averaged over a Maxwellian weighted by
+    1/v (the weight of the impact width), i.e. over y = v^2/v_t^2 with weight e^-y
+    (tabulated in ln x_t once, ``_mean_collision_integral``).  For lambda_D >> rho_min this is
+    ln(lambda_D m v_t/(n_u^2 hbar)) - gamma_E/2 + ln 2 - gamma_E (v_t = sqrt(2kT/m)).
     """
     t = np.asarray(temperature, dtype=float)
     ne = np.asarray(n_e, dtype=float)
     v_t = np.sqrt(2.0 * K_B * t / M_E)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lam = np.log(debye_length(t, ne) * M_E * v_t / (N_UPPER**2 * HBAR)) \
-            - 0.5 * EULER_GAMMA + 0.5
+        ln_x = np.log(N_UPPER**2 * HBAR / (M_E * v_t * debye_length(t, ne)))
+    lam = _mean_collision_integral(np.nan_to_num(ln_x, nan=np.inf, neginf=-np.inf)) + 0.5
     return np.where(ne > 0.0, np.maximum(lam, 0.5), 0.5)
+
+
+_LN_Y = np.linspace(-34.0, 4.0, 701)
+_LN_Y_WEIGHT = np.exp(_LN_Y - np.exp(_LN_Y)) * (_LN_Y[1] - _LN_Y[0])
+
+
+def _mean_collision_integral_direct(ln_x_t: np.ndarray) -> np.ndarray:
+    """<L(x_t / sqrt(y))> = int L e^-y dy, by the trapezoid rule in ln y (-34 ... 4; the
+    integrand decays double-exponentially at both ends)."""
+    x = np.exp(np.asarray(ln_x_t, dtype=float)[..., None] - 0.5 * _LN_Y)
+    return screened_collision_integral(x) @ _LN_Y_WEIGHT
+
+
+_LN_X_GRID = np.linspace(-12.0, 6.0, 1801)
+_MEAN_L_GRID = _mean_collision_integral_direct(_LN_X_GRID)
+
+
+def _mean_collision_integral(ln_x_t: np.ndarray) -> np.ndarray:
+    """<L> as a function of ln x_t: tabulated on -12 <= ln x_t <= 6 (step 0.01, linear
+    interpolation, error < 1e-5); below, the small-x form -ln x_t - gamma_E/2 + ln 2 -
+    gamma_E - 1/2 (error < 1e-9); above, 0 (< 1e-10)."""
+    ln_x_t = np.asarray(ln_x_t, dtype=float)
+    inside = np.interp(ln_x_t, _LN_X_GRID, _MEAN_L_GRID)
+    small = -ln_x_t - 1.5 * EULER_GAMMA + math.log(2.0) - 0.5
+    return np.where(ln_x_t < _LN_X_GRID[0], small, np.where(ln_x_t > _LN_X_GRID[-1], 0.0,
+                                                              inside))
 
 
 def electron_impact_hwhm(temperature: np.ndarray, n_e: np.ndarray) -> np.ndarray:
@@ -272,12 +337,12 @@ def voigt_profile(delta_lambda: np.ndarray, doppler_width_A: np.ndarray,
 # ---------------------------------------------------------------------------------------
 
 @njit(cache=True)
-def _build_kernel_table(z_max, n, nodes, wts):
+def _build_kernel_table(z_max, n, nodes, wts, phi):
     """K(a + i y) on a square grid 0 <= a, y <= z_max (n x n), by Gauss-Legendre quadrature.
 
-    K(z) = z int_0^inf tau exp(-tau^1.5) exp(-z tau) dtau = z int_0^umax 2 u^3 exp(-u^3)
-    exp(-z u^2) du (tau = u^2 makes the integrand analytic); the y-dependence is stepped by
-    a recurrence in exp(-i dy u^2).
+    K(z) = z int_0^inf tau Phi(tau) exp(-z tau) dtau = z int_0^umax 2 u^3 Phi(u^2)
+    exp(-z u^2) du (tau = u^2 makes the integrand analytic; ``phi`` = Phi(u^2) at the nodes,
+    exp(-u^3) for Holtsmark); the y-dependence is stepped by a recurrence in exp(-i dy u^2).
     """
     step = z_max / (n - 1)
     table = np.empty((n, n), dtype=np.complex128)
@@ -287,7 +352,7 @@ def _build_kernel_table(z_max, n, nodes, wts):
     for j in range(m):
         u = nodes[j]
         u2[j] = u * u
-        base[j] = wts[j] * 2.0 * u**3 * math.exp(-u**3)
+        base[j] = wts[j] * 2.0 * u**3 * phi[j]
     rot = np.empty(m, dtype=np.complex128)
     for j in range(m):
         rot[j] = complex(math.cos(step * u2[j]), -math.sin(step * u2[j]))
@@ -305,17 +370,169 @@ def _build_kernel_table(z_max, n, nodes, wts):
     return table
 
 
-@lru_cache(maxsize=1)
-def _kernel_data() -> tuple[np.ndarray, np.ndarray]:
-    """(table, asymptotic coefficients) of K(z); built once per process (~0.5 s)."""
-    u_max = 3.6  # exp(-u^3) = 5e-21
-    x, w = np.polynomial.legendre.leggauss(360)
+# ---------------------------------------------------------------------------------------
+# Debye-shielded ion microfield (independent screened ions: first term of the
+# Baranger-Mozer expansion)
+# ---------------------------------------------------------------------------------------
+
+#: c = SCREEN_C a sqrt(k): ratio of the range sqrt(e/kappa) of the reduced field to lambda_D
+#: (k = kappa F0 the reduced conjugate variable, a = r0/lambda_D); = (5 pi)^(1/3)/sqrt(2 pi)
+SCREEN_C = (5.0 * math.pi) ** (1.0 / 3.0) / math.sqrt(2.0 * math.pi)
+#: rho(c) -> 1 - SCREEN_RHO1 c for c -> 0: (1/(6 I0)) int_0^inf (1 - (1+x)^2 e^(-2x))/x^2 dx,
+#: the integral being exactly 3/2, I0 = (2 pi)^(3/2)/(15 pi)
+SCREEN_RHO1 = 1.5 / (6.0 * (2.0 * math.pi) ** 1.5 / (15.0 * math.pi))
+#: screening parameter a = r0/lambda_D of the kernel tables: nodes 0, 0.1, ..., A_MAX
+#: (a is clamped to A_MAX: beyond it the plasma is strongly coupled and the independent-ion
+#: model does not apply)
+_A_STEP = 0.1
+#: rho2 of rho(c) = 1 - rho1 c + rho2 c^2 + O(c^3): (1/(2 I0)) int_0^inf [s^2 j0'(1/s^2) + 1/3] ds
+SCREEN_RHO2 = 0.35847
+_SCREEN_B = SCREEN_RHO2 / SCREEN_RHO1**2
+_GAMMA_45 = math.gamma(4.5)
+_GAMMA_55 = math.gamma(5.5)
+_GAMMA_65 = math.gamma(6.5)
+_A_MAX = 1.0
+_N_A = int(round(_A_MAX / _A_STEP)) + 1
+
+
+def screening_parameter(temperature: np.ndarray, n_e: np.ndarray,
+                        n_ion: np.ndarray | None = None) -> np.ndarray:
+    """Hooper's (1968) screening parameter a = r0 / lambda_D, r0 = (3/(4 pi n_i))^(1/3) the
+    mean ion distance, lambda_D the electron Debye length (``debye_length``)."""
+    ne = np.asarray(n_e, dtype=float)
+    ni = ne if n_ion is None else np.asarray(n_ion, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = (3.0 / (4.0 * math.pi * ni)) ** (1.0 / 3.0) / debye_length(temperature, ne)
+    return np.where((ne > 0.0) & (ni > 0.0), a, 0.0)
+
+
+_S_LOG = np.linspace(math.log(1e-3), math.log(1e5), 4001)
+
+
+def _screening_integral(c: np.ndarray) -> np.ndarray:
+    """I(c) = int_0^inf s^2 [1 - j0((1 + c s) e^(-c s) / s^2)] ds (trapezoid in ln s, tail
+    ~ g^2/(6 s^2) beyond s = 1e5 added analytically)."""
+    c = np.atleast_1d(np.asarray(c, dtype=float))[:, None]
+    s = np.exp(_S_LOG)[None, :]
+    g = (1.0 + c * s) * np.exp(-c * s)
+    f = s**3 * (1.0 - np.sinc(g / s**2 / math.pi))
+    s_end = math.exp(_S_LOG[-1])
+    tail = (1.0 + c[:, 0] * s_end) ** 2 * np.exp(-2.0 * c[:, 0] * s_end) / (6.0 * s_end)
+    return np.trapezoid(f, _S_LOG, axis=1) + tail
+
+
+def screening_ratio(c: np.ndarray) -> np.ndarray:
+    """rho(c) = I(c)/I(0): -ln Phi_a(k) = k^(3/2) rho(SCREEN_C a sqrt(k)) (see
+    ``microfield_characteristic``); rho(0) = 1, rho ~ 1 - 0.748 c for small c."""
+    return _screening_integral(c) / _screening_integral(0.0)[0]
+
+
+def microfield_characteristic(k: np.ndarray, a: float) -> np.ndarray:
+    """3-D characteristic function Phi_a(k) = <exp(i k.beta)> of the reduced ion field
+    beta = F/F0 at a neutral point, for independent Debye-screened ions.
+
+    Each ion at distance r contributes the field E(r) = (e/r^2)(1 + r/lambda_D) e^(-r/lambda_D)
+    (Debye-Hueckel screening by the electrons); for independent ions
+    -ln Phi = n int d^3r [1 - j0(kappa E(r))] (Holtsmark 1919 with the screened field: the
+    first term of the Baranger & Mozer 1959 cluster expansion, the Debye-Hueckel model of
+    Ecker 1957).  In reduced units -ln Phi_a(k) = k^(3/2) rho(c), c = 0.9987 a sqrt(k);
+    a = 0 is Holtsmark, exp(-k^(3/2)).
+    """
+    k = np.asarray(k, dtype=float)
+    if a == 0.0:
+        return np.exp(-k**1.5)
+    return np.exp(-k**1.5 * screening_ratio(SCREEN_C * a * np.sqrt(k.ravel())).reshape(k.shape))
+
+
+def microfield_distribution(beta: np.ndarray, a: float) -> np.ndarray:
+    """W_a(beta) = (2 beta/pi) int_0^inf k sin(k beta) Phi_a(k) dk (Gauss-Legendre on 0-60,
+    40 x 120 nodes; for checks and plots, beta <~ 100; beta = F/F0, int W dbeta = 1;
+    a = 0: Holtsmark)."""
+    beta = np.atleast_1d(np.asarray(beta, dtype=float))
+    x, w = np.polynomial.legendre.leggauss(120)
+    edges = np.linspace(0.0, 60.0, 41)
+    k = (0.5 * (edges[1:] - edges[:-1])[:, None] * (x[None, :] + 1.0) + edges[:-1, None]).ravel()
+    wk = (0.5 * (edges[1:] - edges[:-1])[:, None] * w[None, :]).ravel()
+    weight = wk * k * microfield_characteristic(k, a)
+    out = np.empty(beta.shape)
+    for i in range(0, beta.size, 256):  # chunks keep the sin matrix small
+        out[i:i + 256] = np.sin(np.outer(beta[i:i + 256], k)) @ weight
+    return 2.0 * beta / math.pi * out
+
+
+_TABLES: dict[str, object] = {}
+
+
+def _kernel_coefficients() -> np.ndarray:
+    k = np.arange(_N_ASYM)
+    return (-1.0) ** k * gamma_function(1.5 * k + 2.0) / gamma_function(k + 1.0)
+
+
+def _kernel_table_for(a: float) -> np.ndarray:
+    """K_a(z) table (|Re z|, |Im z| <= 12) for the screened microfield with parameter a."""
+    if a == 0.0:
+        u_max = 3.6  # exp(-u^3) = 5e-21
+        m = 360
+        phi_of = lambda u: np.exp(-u**3)  # noqa: E731
+    else:
+        u = np.geomspace(3.0, 60.0, 300)
+        expo = u**3 * screening_ratio(SCREEN_C * a * u)
+        u_max = float(u[np.flatnonzero(expo > 40.0)[0]])  # Phi_a < 4e-18 beyond
+        # >= 4 nodes per cycle of exp(-i 12 u^2) (360 for the Holtsmark table)
+        m = int(max(360.0, 4.0 * _Z_TABLE * u_max**2 / (2.0 * math.pi)))
+
+        def phi_of(u):
+            return np.exp(-u**3 * screening_ratio(SCREEN_C * a * u))
+    x, w = np.polynomial.legendre.leggauss(m)
     nodes = 0.5 * u_max * (x + 1.0)
     wts = 0.5 * u_max * w
-    table = _build_kernel_table(_Z_TABLE, _N_TABLE, nodes, wts)
-    k = np.arange(_N_ASYM)
-    coeff = (-1.0) ** k * gamma_function(1.5 * k + 2.0) / gamma_function(k + 1.0)
-    return table, coeff
+    return _build_kernel_table(_Z_TABLE, _N_TABLE, nodes, wts, phi_of(nodes))
+
+
+def _kernel_data() -> tuple[np.ndarray, np.ndarray]:
+    """(Holtsmark table, asymptotic coefficients) of K(z); built once per process (~0.5 s)."""
+    tables, built, coeff = _kernel_tables(0.0)
+    return tables[0], coeff
+
+
+def _kernel_tables(a_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(tables[n_a, n, n], built flags, coefficients): tables of K_a at the nodes
+    a = 0, 0.1, ..., built on demand up to the node above a_max (~0.5-1 s each, once per
+    process; the unbuilt rows of the array are never touched, so cost no memory)."""
+    if not _TABLES:
+        _TABLES["tables"] = np.empty((_N_A, _N_TABLE, _N_TABLE), dtype=np.complex128)
+        _TABLES["built"] = np.zeros(_N_A, dtype=bool)
+        _TABLES["c4"] = np.zeros((_N_A, 2))
+        _TABLES["coeff"] = _kernel_coefficients()
+    tables, built = _TABLES["tables"], _TABLES["built"]
+    top = min(int(math.ceil(min(a_max, _A_MAX) / _A_STEP - 1e-9)), _N_A - 1)
+    for i in range(top + 1):
+        if not built[i]:
+            tables[i] = _kernel_table_for(i * _A_STEP)
+            built[i] = True
+            if i > 0:  # C4, C45 from continuity at z = 12 i (see _kernel_far)
+                a2 = SCREEN_RHO1 * SCREEN_C * i * _A_STEP
+                z0 = complex(0.0, _Z_TABLE)
+                miss = tables[i, 0, -1] - _kernel_far(z0, 1.0, a2, 0.0, 0.0, _TABLES["coeff"])
+                b4, b45 = z0**-4, z0**-4.5
+                mat = np.array([[b4.real, b45.real], [b4.imag, b45.imag]])
+                _TABLES["c4"][i] = np.linalg.solve(mat, [miss.real, miss.imag])
+    return tables, built, _TABLES["coeff"]
+
+
+def _screening_nodes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per depth: table index ia, interpolation weight wa (a = (ia + wa) A_STEP, clamped to
+    A_MAX) and the far-kernel coefficients (A2, C4, C45), A2 = SCREEN_RHO1 SCREEN_C a, C4 and
+    C45 interpolated between the nodes (see ``_kernel_far``).  The tables must be built."""
+    a = np.clip(np.asarray(a, dtype=float), 0.0, _A_MAX)
+    f = a / _A_STEP
+    ia = np.minimum(np.floor(f).astype(np.int64), _N_A - 2)
+    wa = f - ia
+    wa = np.where(wa < 1e-12, 0.0, wa)
+    c4 = _TABLES["c4"]
+    corr = np.concatenate([(SCREEN_RHO1 * SCREEN_C * a)[..., None],
+                           (1.0 - wa)[..., None] * c4[ia] + wa[..., None] * c4[ia + 1]], axis=-1)
+    return ia, wa, np.ascontiguousarray(corr)
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
@@ -369,11 +586,94 @@ def _kernel_scaled(q, sigma, table, coeff):
     return total
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _stark_resolvent(p, shift, weight, widths, nu, table, coeff):
-    """Hhat(p) = Ghat/(1 - nu Ghat), Ghat = sum_X a_X K((p+nu+gamma_X)/(X s))/(X s).
+@njit(cache=True, fastmath=True, error_model="numpy", inline="always")
+def _kernel_shielded(q, sigma, tables, ia, wa, a2, c4, c45, coeff):
+    """K_a(q/sigma)/sigma for the screened microfield, a = (ia + wa) A_STEP; Re q > 0.
 
-    ``shift``: X s (Å) per component (0 for the central one), ``widths``: gamma_X (Å).
+    Tables ia and ia + 1 (bilinear in z, linear in a) for |q/sigma| < z_max; beyond, the
+    Holtsmark series plus the screening terms from -ln Phi_a = k^(3/2) - A2 k^2 + B k^(5/2)
+    + ..., A2 = rho1 c/sqrt(k) = 0.748 (0.9992 a), B = rho2 A2^2/rho1^2 (``corr`` = A2):
+    sigma^2/q^3 [6 A2 - Gamma(4.5) B u^(1/2) + (C4 + C45 u^(1/2)) u - Gamma(5.5) A2 u^(3/2)
+    + 120 (B + A2^2/2) u^2 - Gamma(6.5) A2 B u^(5/2) + 360 A2 u^3], u = sigma/q (the known
+    terms of e^(-k^1.5)(e^D - 1) up to k^5).  The coefficients C4, C45 of the next, not
+    closed-form terms of D (k^3 and k^3.5: O(a^3), O(a^4)) are fixed per table node by
+    continuity with the table at z = 12 i (real and imaginary part).
+    """
+    n = tables.shape[1]
+    z_max = 12.0
+    q2 = q.real * q.real + q.imag * q.imag
+    if sigma * sigma * (z_max * z_max) > q2:
+        z = q / sigma
+        a = z.real
+        y = z.imag
+        flip = y < 0.0
+        if flip:
+            y = -y
+        step = z_max / (n - 1)
+        fa = a / step
+        fy = y / step
+        ja = min(int(fa), n - 2)
+        jy = min(int(fy), n - 2)
+        ta = fa - ja
+        ty = fy - jy
+        w00 = (1.0 - ta) * (1.0 - ty)
+        w01 = (1.0 - ta) * ty
+        w10 = ta * (1.0 - ty)
+        w11 = ta * ty
+        v = (w00 * tables[ia, ja, jy] + w01 * tables[ia, ja, jy + 1]
+             + w10 * tables[ia, ja + 1, jy] + w11 * tables[ia, ja + 1, jy + 1])
+        if wa > 0.0:
+            v1 = (w00 * tables[ia + 1, ja, jy] + w01 * tables[ia + 1, ja, jy + 1]
+                  + w10 * tables[ia + 1, ja + 1, jy] + w11 * tables[ia + 1, ja + 1, jy + 1])
+            v = v + wa * (v1 - v)
+        if flip:
+            v = v.conjugate()
+        return v / sigma
+    return _kernel_far(q, sigma, a2, c4, c45, coeff)
+
+
+@njit(cache=True, fastmath=True, error_model="numpy", inline="always")
+def _kernel_far(q, sigma, a2, c4, c45, coeff):
+    """Asymptotic K_a(q/sigma)/sigma for |q| >= 12 sigma: Holtsmark series
+    sum_k c_k sigma^(1.5k) q^-(1.5k+1) plus the screening terms (``_kernel_shielded``)."""
+    q2 = q.real * q.real + q.imag * q.imag
+    inv = complex(q.real / q2, -q.imag / q2)
+    ratio = sigma * inv
+    # principal square root of ratio with real arithmetic (faster than the complex sqrt)
+    x = ratio.real
+    y = ratio.imag
+    r = math.sqrt(x * x + y * y)
+    root = complex(math.sqrt(0.5 * (r + x)), math.copysign(math.sqrt(max(0.5 * (r - x), 0.0)),
+                                                           y))
+    r15 = ratio * root
+    term = inv + 0.0j
+    total = coeff[0] * term
+    small = 1e-11 * (abs(inv.real) + abs(inv.imag))
+    for k in range(1, coeff.size):
+        term *= r15
+        add = coeff[k] * term
+        total += add
+        if abs(add.real) + abs(add.imag) < small:
+            break
+    if a2 * r * r > 1e-12:  # (the screening terms are below 1e-11 of K otherwise)
+        # screening: Phi_a - Phi_H = e^(-k^1.5) (e^D - 1), D = A2 k^2 - B k^2.5 + O(k^3),
+        # expanded to k^5 and Laplace-transformed term by term (k^s -> Gamma(s+2) z^-(s+1))
+        b = _SCREEN_B * a2 * a2
+        r2 = inv * ratio * ratio
+        w2 = ratio * ratio
+        total += r2 * (6.0 * a2 - _GAMMA_45 * b * root + ratio * (c4 + c45 * root)
+                       - _GAMMA_55 * a2 * r15 + 120.0 * (b + 0.5 * a2 * a2) * w2
+                       - _GAMMA_65 * a2 * b * w2 * root + 360.0 * a2 * w2 * ratio)
+    return total
+
+
+@njit(cache=True, fastmath=True, error_model="numpy", inline="always")
+def _stark_resolvent(p, shift, weight, widths, nu, tables, ia, wa, a2, c4, c45, coeff):
+    """Hhat(p) = Ghat/(1 - nu Ghat), Ghat = sum_X a_X K_a((p+nu+gamma_X)/(X s))/(X s).
+
+    ``shift``: X s (Å) per component (0 for the central one), ``widths``: gamma_X (Å);
+    ia, wa: the screening parameter's table node and weight, a2, c4, c45 the far-kernel
+    coefficients (``_kernel_far``).
     """
     g = 0.0 + 0.0j
     for k in range(shift.size):
@@ -381,39 +681,54 @@ def _stark_resolvent(p, shift, weight, widths, nu, table, coeff):
         if shift[k] == 0.0:
             g += weight[k] / q
         else:
-            g += weight[k] * _kernel_scaled(q, shift[k], table, coeff)
+            g += weight[k] * _kernel_shielded(q, shift[k], tables, ia, wa, a2, c4, c45, coeff)
     return g / (1.0 - nu * g)
 
 
 @njit(cache=True)
-def _stark_points(dl, eps, shift, weight, widths, nu, table, coeff):
-    """Re Hhat(eps + i dl)/pi at the offsets dl (n_depth, n_lambda); per-depth parameters."""
+def _stark_points(dl, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff):
+    """Re Hhat(eps + i dl)/pi at the offsets dl (n_depth, n_lambda); per-depth parameters
+    (``corr`` = (A2, C4, C45) per depth)."""
     nd, nl = dl.shape
     out = np.empty((nd, nl))
     for i in range(nd):
+        sh = shift[i]
+        wd = widths[i]
         for j in range(nl):
-            h = _stark_resolvent(complex(eps[i], dl[i, j]), shift[i], weight, widths[i],
-                                 nu[i], table, coeff)
+            h = _stark_resolvent(complex(eps[i], dl[i, j]), sh, weight, wd, nu[i], tables,
+                                 ia[i], wa[i], corr[i, 0], corr[i, 1], corr[i, 2], coeff)
             out[i, j] = h.real / math.pi
     return out
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
-def _stark_grid(n, step, eps, shift, weight, widths, nu, table, coeff):
-    """Re Hhat(eps + i dl)/pi on the uniform grids dl = (j - n/2) step_i, one row per depth."""
+def _stark_grid(n, step, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff, model):
+    """Re Hhat(eps + i dl)/pi - model/(pi (dl^2 + model^2)) on the uniform grids
+    dl = (j - n/2) step_i, one row per depth (``model`` = 0: no Lorentzian subtracted)."""
     nd = step.size
     out = np.empty((nd, n))
     half = n // 2
     for i in range(nd):
+        sh = shift[i]
+        wd = widths[i]
+        nui = nu[i]
+        iai = ia[i]
+        wai = wa[i]
+        a2 = corr[i, 0]
+        c4 = corr[i, 1]
+        c45 = corr[i, 2]
+        w = model[i]
         for j in range(half, n):  # the profile is even in dl: compute dl >= 0 and mirror
-            h = _stark_resolvent(complex(eps[i], (j - half) * step[i]), shift[i], weight,
-                                 widths[i], nu[i], table, coeff)
-            out[i, j] = h.real / math.pi
+            x = (j - half) * step[i]
+            h = _stark_resolvent(complex(eps[i], x), sh, weight, wd, nui,
+                                 tables, iai, wai, a2, c4, c45, coeff)
+            out[i, j] = (h.real - w / (x * x + w * w)) / math.pi
             if j > half:
                 out[i, n - j] = out[i, j]
-        h = _stark_resolvent(complex(eps[i], -half * step[i]), shift[i], weight, widths[i],
-                             nu[i], table, coeff)
-        out[i, 0] = h.real / math.pi
+        x = -half * step[i]
+        h = _stark_resolvent(complex(eps[i], x), sh, weight, wd, nui, tables,
+                             iai, wai, a2, c4, c45, coeff)
+        out[i, 0] = (h.real - w / (x * x + w * w)) / math.pi
     return out
 
 
@@ -486,20 +801,28 @@ def _check_inputs(delta_lambda, temperature, n_e, n_perturber_neutral, v_turb, m
 # public profiles
 # ---------------------------------------------------------------------------------------
 
-def _stark_parameters(temperature, n_e, n_ion, ion_dynamics=True):
+def _stark_parameters(temperature, n_e, n_ion, ion_dynamics=True, shielded=True):
+    """Per-depth Stark parameters: pattern, shifts X C F0, impact widths, jump rate nu and the
+    screened-microfield kernel data (tables, ia, wa, corr, coeff)."""
     pattern = stark_pattern(N_UPPER, N_LOWER)
     unit = stark_unit_A(n_ion)
     shift = np.ascontiguousarray(unit[:, None] * pattern.shift[None, :])
     widths = np.ascontiguousarray(electron_impact_hwhm(temperature, n_e))
     nu = ion_fluctuation_rate(temperature, n_ion) if ion_dynamics else np.zeros_like(unit)
-    return pattern, shift, widths, np.ascontiguousarray(nu, dtype=float)
+    a = screening_parameter(temperature, n_e, n_ion) if shielded else np.zeros_like(unit)
+    tables, _, coeff = _kernel_tables(float(np.max(a, initial=0.0)))
+    ia, wa, corr = _screening_nodes(a)
+    kern = (tables, ia, np.ascontiguousarray(wa), np.ascontiguousarray(corr), coeff)
+    return pattern, shift, widths, np.ascontiguousarray(nu, dtype=float), kern
 
 
 def stark_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.ndarray,
-                  n_ion: np.ndarray | None = None, ion_dynamics: bool = True) -> np.ndarray:
+                  n_ion: np.ndarray | None = None, ion_dynamics: bool = True,
+                  shielded: bool = True) -> np.ndarray:
     """Pure Stark profile S (Å^-1) of Hα (ions + electrons; no Doppler, radiative, vdW).
 
-    Shape (n_depth, n_lambda); ``ion_dynamics=False`` gives the static-ion limit (nu = 0).
+    Shape (n_depth, n_lambda); ``ion_dynamics=False`` gives the static-ion limit (nu = 0),
+    ``shielded=False`` the unscreened Holtsmark microfield instead of the Debye-screened one.
     Used for the width checks against Gigosos et al. (2003), whose Stark profiles exclude
     Doppler broadening.
     """
@@ -508,10 +831,9 @@ def stark_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.nda
                                         n_ion)
     if np.any(ne <= 0.0) or np.any(ni <= 0.0):
         raise ValueError("stark_profile needs n_e > 0 and n_ion > 0 (cm^-3)")
-    table, coeff = _kernel_data()
-    pattern, shift, widths, nu = _stark_parameters(t, ne, ni, ion_dynamics)
+    pattern, shift, widths, nu, kern = _stark_parameters(t, ne, ni, ion_dynamics, shielded)
     return _stark_points(np.ascontiguousarray(dl), np.zeros_like(t), shift, pattern.weight,
-                         widths, nu, table, coeff)
+                         widths, nu, *kern)
 
 
 def _omega(dl_A: np.ndarray) -> np.ndarray:
@@ -620,6 +942,7 @@ def far_wing_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.
     return wing / (1.0 + _wing_correction_area(t, ne))[:, None]
 
 
+@lru_cache(maxsize=4096)
 def _fft_size(n: int) -> int:
     """Smallest 2^a 3^b 5^c >= n (fast FFT length)."""
     best = 1 << max(int(math.ceil(math.log2(max(n, 2)))), 1)
@@ -647,12 +970,13 @@ def halpha_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.nd
     (n_depth,); n_ion = ion (proton) density for the quasi-static field (default n_e).
 
     mode "stark": Doppler (thermal + microturbulent) (x) radiative + van der Waals Lorentzian
-    (x) Stark profile (linear Stark pattern of Hα, Holtsmark ion microfield with ion dynamics
-    in the Brissaud-Frisch model, component-resolved electron-impact Lorentzians whose
-    Coulomb logarithm falls with the offset in the wings); far wings quasi-static,
-    ∝ |Δλ|^-5/2 where the ion field dominates (see docs/stark.md).  mode "voigt": Voigt
-    with Lorentzian half width from Gamma_rad + Gamma_vdW + the RH/Lightweaver Stark
-    damping (for the Lightweaver comparison).  Equations: module docstring and docs/stark.md.
+    (x) Stark profile (linear Stark pattern of Hα, Debye-screened ion microfield with ion
+    dynamics in the Brissaud-Frisch model, component-resolved electron-impact Lorentzians
+    with a Debye-screened Coulomb logarithm that falls with the offset in the wings); far
+    wings quasi-static, ∝ |Δλ|^-5/2 where the ion field dominates (see docs/stark.md).
+    mode "voigt": Voigt with Lorentzian half width from Gamma_rad + Gamma_vdW + the
+    RH/Lightweaver Stark damping (for the Lightweaver comparison).  Equations: module
+    docstring and docs/stark.md.
 
     Allowed ranges (ValueError otherwise, naming the parameter): temperature 1e2-1e9 K,
     densities 0-1e20 cm^-3, v_turb 0-1e8 cm/s, mode in ("stark", "voigt").
@@ -665,42 +989,52 @@ def halpha_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.nd
         lor = gamma_rv + _per_angstrom(0.5 * lightweaver_stark_damping(ne))
         return voigt_profile(dl, dop[:, None], lor[:, None])
 
-    table, coeff = _kernel_data()
-    pattern, shift, widths, nu = _stark_parameters(t, ne, ni)
+    pattern, shift, widths, nu, (tables, ia, wa, corr, coeff) = _stark_parameters(t, ne, ni)
     # uniform grid per depth, step D/5, covering 1.25 x the requested offsets + 12 D, and wide
     # enough (20 core widths) that the far wing is asymptotic at the periodic images
-    step = dop / 5.0
+    step = dop / _STEPS_PER_DOPPLER
     core = shift[:, -1] + widths.max(axis=1) + nu + gamma_rv
-    reach = 1.25 * np.max(np.abs(dl), axis=1) + np.maximum(12.0 * dop, 20.0 * core)
+    reach = 1.25 * np.max(np.abs(dl), axis=1) + np.maximum(_REACH_DOPPLER * dop, _REACH_CORE * core)
     sizes = np.array([_fft_size(int(m) + 4) for m in np.ceil(2.0 * reach / step)])
     out = np.empty(dl.shape)
     for n in np.unique(sizes):  # depths grouped by FFT length
         rows = np.flatnonzero(sizes == n)
         out[rows] = _convolve_doppler(int(n), step[rows], dop[rows], gamma_rv[rows],
                                       shift[rows], pattern.weight, widths[rows], nu[rows],
-                                      np.ascontiguousarray(dl[rows]), table, coeff)
+                                      np.ascontiguousarray(dl[rows]), tables, ia[rows],
+                                      wa[rows], corr[rows], coeff)
     # electron wing beyond the impact core (offset-dependent logarithm, quasi-static
     # electrons beyond the Weisskopf offset), then renormalise to unit area
     out += _wing_correction(dl, t, ne)
     return out / (1.0 + _wing_correction_area(t, ne))[:, None]
 
 
-def _convolve_doppler(n, step, dop, gamma_rv, shift, weight, widths, nu, dl, table, coeff):
+def _convolve_doppler(n, step, dop, gamma_rv, shift, weight, widths, nu, dl, tables, ia, wa,
+                      corr, coeff):
     """Gaussian (x) [Lorentzian (x) Stark] on n-point grids, interpolated to dl (see module doc).
 
-    The samples are Re Hhat(eps + gamma_rv + i x)/pi with eps = 2 step (a Lorentzian of half
-    width eps is added so that the grid resolves any Stark structure, and removed again in
-    the Fourier domain).  Removing it is non-local (its x^-2 tail), so the periodic images
-    of the samples matter: they are asymptotic there, and the net effect of adding the
-    images before and removing those of the result after is the term
-    (eps/pi) sum_{m != 0} (x + m P)^-2 = (eps/pi) [(pi/P)^2 / sin^2(pi x/P) - 1/x^2],
-    P = n step, which is added at the end.
+    The samples are g = Re Hhat(eps + gamma_rv + i x)/pi with eps = 2 step (a Lorentzian of
+    half width eps is added so that the grid resolves any Stark structure, and removed again
+    in the Fourier domain), minus the Lorentzian L_w, w = eps + gamma_f, that carries g's
+    x^-2 tail (gamma_f = gamma_rv + sum_X a_X gamma_X: the rate nu drops out of the tail in
+    the Brissaud-Frisch model).  The residual falls as |x|^-5/2, so its periodic images and
+    the truncation of its tails at the grid edges are negligible; it is Fourier-filtered by
+    exp(eps t - (D t/2)^2).  The model's Doppler convolution, the Voigt V of half width
+    gamma_f, is added through its exact Fourier coefficients exp(-gamma_f t - (D t/2)^2)/h,
+    which give its periodic sum sum_m V(x + m P); the images m != 0 (Lorentzian tails,
+    P >> D) are subtracted analytically:
+    (gamma_f/pi) sum_{m != 0} (x + m P)^-2 = (gamma_f/pi) [(pi/P)^2/sin^2(pi x/P) - 1/x^2],
+    P = n step.
     """
     eps = 2.0 * step
-    grid = _stark_grid(n, step, eps + gamma_rv, shift, weight, widths, nu, table, coeff)
+    gam_f = gamma_rv + widths @ weight
+    grid = _stark_grid(n, step, eps + gamma_rv, shift, weight, widths, nu, tables, ia, wa, corr,
+                       coeff, eps + gam_f)
     spec = np.fft.rfft(np.fft.ifftshift(grid, axes=1), axis=1)
     tt = 2.0 * math.pi * np.arange(spec.shape[1])[None, :] / (n * step[:, None])
-    spec *= np.exp(eps[:, None] * tt - (0.5 * dop[:, None] * tt) ** 2)
+    gauss = np.exp(-(0.5 * dop[:, None] * tt) ** 2)
+    spec *= np.exp(eps[:, None] * tt) * gauss
+    spec += np.exp(-gam_f[:, None] * tt) * gauss / step[:, None]
     conv = np.fft.fftshift(np.fft.irfft(spec, n=n, axis=1), axes=1)
     period = (n * step)[:, None]
     x = dl / period
@@ -708,4 +1042,5 @@ def _convolve_doppler(n, step, dop, gamma_rv, shift, weight, widths, nu, dl, tab
     xs = np.where(small, 1.0, x)
     images = np.where(small, math.pi**2 / 3.0 + math.pi**4 * x**2 / 15.0,
                       (math.pi / np.sin(math.pi * xs)) ** 2 - 1.0 / xs**2) / period**2
-    return _interpolate_lagrange6(conv, step, dl) + eps[:, None] / math.pi * images
+    return _interpolate_lagrange6(conv, step, dl) - gam_f[:, None] / math.pi * images
+
