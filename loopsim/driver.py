@@ -15,13 +15,12 @@ import time as wallclock
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from . import __version__
 from . import equations as eq
-from .config import Config, ConfigError
+from .config import Config, ConfigError, flatten_dotted
 from .config.sections import HydrogenEOS
 from .initial import initial_state
 from .integrator import Stepper
@@ -96,20 +95,9 @@ def check_output_path(path: Path, *, resume: bool, overwrite: bool) -> None:
         )
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
 def _check_resume_config(stored_toml: str, config: Config) -> None:
-    stored = _flatten(tomllib.loads(stored_toml))
-    current = _flatten(config.to_dict())
+    stored = flatten_dotted(tomllib.loads(stored_toml))
+    current = flatten_dotted(config.to_dict())
     differing = sorted(
         key
         for key in set(stored) | set(current)

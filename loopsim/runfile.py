@@ -170,14 +170,15 @@ def _now() -> str:
 def read_checkpoint(path: str | Path) -> tuple[Checkpoint, dict[str, Any]]:
     """The restart checkpoint and the root attributes of a run file."""
     with h5py.File(path, "r") as fh:
-        attrs = {k: _plain(v) for k, v in fh.attrs.items()}
+        attrs = {k: plain_value(v) for k, v in fh.attrs.items()}
         group = fh["checkpoint"]
         arrays = {k: group[k][()] for k in group}
-        scalars = {k: _plain(v) for k, v in group.attrs.items()}
+        scalars = {k: plain_value(v) for k, v in group.attrs.items()}
     return Checkpoint(arrays=arrays, scalars=scalars), attrs
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """An HDF5 attribute as a plain Python value (bytes -> str, numpy scalar -> item)."""
     if isinstance(value, bytes):
         return value.decode()
     if isinstance(value, np.generic):
@@ -197,9 +198,9 @@ class Run:
         if not self.path.is_file():
             raise FileNotFoundError(f"run file '{self.path}' does not exist")
         with h5py.File(self.path, "r") as fh:
-            if _plain(fh.attrs.get("format", "")) != FORMAT_NAME:
+            if plain_value(fh.attrs.get("format", "")) != FORMAT_NAME:
                 raise ValueError(f"'{self.path}' is not a loopsim run file")
-            self.attrs = {k: _plain(v) for k, v in fh.attrs.items()}
+            self.attrs = {k: plain_value(v) for k, v in fh.attrs.items()}
             snaps = fh["snapshots"]
             self._count = int(snaps.attrs["count"])
             self.times = np.array(
@@ -247,7 +248,7 @@ class Run:
         index = self._index(index)
         with h5py.File(self.path, "r") as fh:
             attrs = fh["snapshots"][_snapshot_name(index)].attrs
-            return {k: _plain(v) for k, v in attrs.items()}
+            return {k: plain_value(v) for k, v in attrs.items()}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for i in range(self._count):

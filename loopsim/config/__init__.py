@@ -98,6 +98,18 @@ def config_from_toml(text: str, source: str = "<string>",
     return config_from_dict(apply_overrides(data, list(overrides or [])))
 
 
+def flatten_dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables -> {"section.key": value} (the dotted keys of ``--set``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_dotted(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
 def parse_override(item: str) -> tuple[list[str], Any]:
     """Split ``"a.b.c=VALUE"``; VALUE is read as a TOML value, else as a bare string."""
     if "=" not in item:

@@ -30,6 +30,8 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..runfile import plain_value
+
 FORMAT_NAME = "loopsim-sweep-manifest"
 FORMAT_VERSION = 1
 MANIFEST_H5 = "manifest.h5"
@@ -184,9 +186,9 @@ def read_manifest(directory: str | Path) -> Manifest:
     if not path.is_file():
         raise FileNotFoundError(f"no sweep manifest at '{path}'")
     with h5py.File(path, "r") as fh:
-        if _plain(fh.attrs.get("format", "")) != FORMAT_NAME:
+        if plain_value(fh.attrs.get("format", "")) != FORMAT_NAME:
             raise ValueError(f"'{path}' is not a loopsim sweep manifest")
-        attrs = {k: _plain(v) for k, v in fh.attrs.items()}
+        attrs = {k: plain_value(v) for k, v in fh.attrs.items()}
         table = fh["members"][()]
     for key in _JSON_ATTRS:
         if key in attrs:
@@ -200,7 +202,7 @@ def read_manifest(directory: str | Path) -> Manifest:
     scalars = [n for n in names if n not in book and n not in axes]
     records = []
     for row in table:
-        get = {n: _plain(row[n]) for n in names}
+        get = {n: plain_value(row[n]) for n in names}
         records.append(MemberRecord(
             index=int(get["index"]), name=get["name"],
             params={key: _param_from_cell(get[key]) for key in axes},
@@ -253,11 +255,3 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode()
     return str(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, ConfigError, config_from_dict, find_problem
+from ..config import Config, ConfigError, config_from_dict, find_problem, flatten_dotted
 from ..config.problems import problems_dir
 
 __all__ = [
@@ -153,17 +153,6 @@ def _unknown(where: str, key: str, allowed: tuple[str, ...] | list[str]) -> Swee
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return SweepError(f"unknown key '{key}' in {where}{hint} Allowed: {', '.join(allowed)}")
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
 
 
 def check_config_key(base: Config, key: str, where: str) -> None:
@@ -351,7 +340,7 @@ def parse_sweep(text: str, source: Path | None = None) -> SweepSpec:
     fixed_table = data.get("set", {})
     if not isinstance(fixed_table, dict):
         raise SweepError(f"[set] must be a table of dotted config keys, got {fixed_table!r}")
-    fixed = _flatten(fixed_table)
+    fixed = flatten_dotted(fixed_table)
     for key in fixed:
         check_config_key(base_config, key, f"[set] {key}")
 

@@ -565,25 +565,7 @@ def _kernel_scaled(q, sigma, table, coeff):
         if flip:
             v = v.conjugate()
         return v / sigma
-    inv = complex(q.real / q2, -q.imag / q2)
-    ratio = sigma * inv
-    # principal square root of ratio with real arithmetic (faster than the complex sqrt)
-    x = ratio.real
-    y = ratio.imag
-    r = math.sqrt(x * x + y * y)
-    root = complex(math.sqrt(0.5 * (r + x)), math.copysign(math.sqrt(max(0.5 * (r - x), 0.0)),
-                                                           y))
-    r15 = ratio * root
-    term = inv + 0.0j
-    total = coeff[0] * term
-    small = 1e-12 * (abs(inv.real) + abs(inv.imag))
-    for k in range(1, coeff.size):
-        term *= r15
-        add = coeff[k] * term
-        total += add
-        if abs(add.real) + abs(add.imag) < small:
-            break
-    return total
+    return _kernel_far(q, sigma, 0.0, 0.0, 0.0, coeff)  # Holtsmark series, no screening
 
 
 @njit(cache=True, fastmath=True, error_model="numpy", inline="always")
