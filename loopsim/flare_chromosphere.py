@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from .atmosphere import VALC_HEIGHT_KM, VALC_TEMPERATURE
+from .atmosphere import VALC_HEIGHT_KM, VALC_TEMPERATURE, coronal_solution
 from .config import Config
 from .config.schema import ConfigError
 from .constants import K_B
@@ -106,6 +106,21 @@ class FlareChromosphere:
     f20: float
     delta: float
     e_cut_kev: float
+
+
+def rtv_coronal_column(p0: float, half_length: float, kappa0: float) -> float:
+    """Hydrogen column (cm^-2) of the energy-balanced corona + transition region of
+    half-length ``half_length`` (cm) at uniform pressure ``p0`` (dyn cm^-2): the column a
+    beam injected at the apex crosses before the chromosphere.
+
+    The apex temperature follows from RTV (T_max = 1400 (p0 L)^(1/3)); the T(s) profile
+    is :func:`loopsim.atmosphere.coronal_solution`, stretched to length L; fully ionised.
+    """
+    t_max = 1400.0 * (p0 * half_length) ** (1.0 / 3.0)
+    s, temperature, _ = coronal_solution(t_max, p0, kappa0)
+    s = s * half_length / s[-1]
+    n_h = p0 / ((2.0 + hydrogen.HELIUM_ABUNDANCE) * K_B * temperature)
+    return float(np.trapezoid(n_h, s))
 
 
 def _check(name: str, value: float, low: float, high: float) -> None:

@@ -105,3 +105,17 @@ def test_cgr84_trends(config, models):
 def test_bad_input_is_rejected(config, kwargs, fragment):
     with pytest.raises(ConfigError, match=fragment):
         static_flare_chromosphere(config, **kwargs)
+
+
+@pytest.mark.parametrize("p0", [1.0, 100.0, 1e4])
+def test_rtv_coronal_column(config, p0):
+    """The column above the chromosphere of an energy-balanced RTV loop: a little more
+    than that of an isothermal corona at the apex temperature T = 1400 (p0 L)^(1/3)
+    (the cooler transition region adds the rest), and N ∝ p0^(2/3) (n ∝ p0/T)."""
+    from loopsim.flare_chromosphere import rtv_coronal_column
+
+    half_length = config.loop.half_length
+    t_max = 1400.0 * (p0 * half_length) ** (1.0 / 3.0)
+    isothermal = p0 * half_length / (2.1 * 1.380649e-16 * t_max)
+    column = rtv_coronal_column(p0, half_length, config.conduction.kappa0)
+    assert 1.0 < column / isothermal < 1.6

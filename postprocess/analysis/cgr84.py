@@ -14,17 +14,18 @@ rates on); :func:`profile_features` measures the two CGR84 diagnostics.
 
 **Status: not finished; no figure is built from it yet.**  Measured: with no beam the
 model chromosphere at P0 = 10 gives the quiet-Sun line depth (centre 0.18 of its
-continuum; FAL-C 0.16), tested.  With a beam the profiles are not yet trustworthy: at
-P0 = 100, F20 = 1e10 the line-centre intensity is 3.0, 3.1 and 2337 times the quiet
-continuum at 60, 80 and 120 cells (the top cell takes the beam's low-energy electrons and
-its non-thermal excitation), and F20 = 1e11 does not always converge.  The
+continuum; FAL-C 0.16), tested.  With a beam the profiles are not yet trustworthy.  The
+beam now crosses the column of an RTV corona at P0 (3e18 cm^-2 at P0 = 1, 1.5e21 at 1e4)
+before the chromosphere, which removed a blow-up at the top cell (line centre 2337 ×
+the continuum at 120 cells without it), but the line centre still depends on the
+resolution (P0 = 10, F20 = 1e8: 5.4 and 3.1 × the continuum at 60 and 120 cells): the
+beam's non-thermal excitation of n = 2, 3 in the top layers fills the core even at
+F20 = 1e8, so no model shows a central reversal, and the 3-Å wing emission appears only
+above F20 = 1e10 (excess −0.03 at 1e10, +0.27 at 1e11, P0 = 100).  The
 P0 trend of CGR84 (no central reversal for P0 >= 1e3) is **not reproduced**: CGR84's
 models have a third parameter, the conductive flux F5 from the high-pressure corona,
 which heats the top of the chromosphere; :mod:`loopsim.flare_chromosphere` has no such
 term, so a high P0 only pushes the chromosphere down toward the temperature minimum.
-The beam is also injected without a coronal column by default, so it deposits its
-low-energy electrons in the top cells, where its non-thermal excitation of n = 2, 3
-fills the line core even at F20 = 1e8.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from loopsim.config import Config, load_config
-from loopsim.flare_chromosphere import FlareChromosphere, static_flare_chromosphere
+from loopsim.flare_chromosphere import (
+    FlareChromosphere,
+    rtv_coronal_column,
+    static_flare_chromosphere,
+)
 
 from ..halpha import Atmosphere, SynthSettings, falc, synthesise
 from ..halpha.atmosphere import splice_photosphere
@@ -62,7 +67,8 @@ def cgr84_atmosphere(p0: float, f20: float, *, config: Config | None = None,
     """(Hα atmosphere, flare chromosphere) for coronal pressure p0 (dyn cm^-2) and beam f20
     (erg cm^-2 s^-1 above 20 keV; delta = 4, E_c = 20 keV)."""
     config = config or load_config(BASE_PROBLEM)
-    model = static_flare_chromosphere(config, p0, f20, cells=cells)
+    corona = rtv_coronal_column(p0, config.loop.half_length, config.conduction.kappa0)
+    model = static_flare_chromosphere(config, p0, f20, cells=cells, coronal_column=corona)
     height = model.height[-1] - model.height
     atmosphere = Atmosphere(
         height=height, temperature=model.temperature, n_e=model.n_e, n_h=model.n_h,
