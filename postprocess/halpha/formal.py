@@ -144,6 +144,74 @@ def sc_ray(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float, upward: b
 
 
 @njit(cache=True)
+def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray) -> None:
+    """Optical thickness at mu = 1 of the intervals (k, k + 1), k = 0..n-2 (the same
+    logarithmic mean as :func:`_dtau`); a ray with direction cosine mu sees dtau / mu, in
+    either direction, so one evaluation serves all rays sharing the opacity."""
+    for k in range(chi.size - 1):
+        dtau[k] = _dtau(chi[k], chi[k + 1], abs(z[k] - z[k + 1]), 1.0)
+
+
+@njit(cache=True)
+def interval_weights(dtau: np.ndarray, mu: float, order: int, x: np.ndarray, wu: np.ndarray,
+                     wk: np.ndarray, wc: np.ndarray, ex: np.ndarray, rx: np.ndarray) -> None:
+    """Per-interval x = dtau/mu, 1/x and the short-characteristics weights
+    (:func:`_weights`); they are the same for the upward and the downward ray of one mu."""
+    for k in range(dtau.size):
+        xk = dtau[k] / mu
+        x[k] = xk
+        rx[k] = 1.0 / xk if xk > 0.0 else 0.0
+        wu[k], wk[k], wc[k], ex[k] = _weights(xk, order)
+
+
+@njit(cache=True)
+def sc_sweep(src: np.ndarray, x: np.ndarray, wu: np.ndarray, wk: np.ndarray, wc: np.ndarray,
+             ex: np.ndarray, rx: np.ndarray, upward: bool, i_boundary: float, thermalised: bool,
+             order: int, intensity: np.ndarray, psi: np.ndarray) -> None:
+    """:func:`sc_ray` with the interval optical thicknesses and weights precomputed
+    (:func:`interval_weights`); identical arithmetic otherwise."""
+    n = src.size
+    if upward:
+        start, stop, step = n - 1, -1, -1
+    else:
+        start, stop, step = 0, n, 1
+    k0 = start
+    k1 = start + step
+    if thermalised:
+        intensity[k0] = src[k0] + (src[k0] - src[k1]) * rx[min(k0, k1)]
+        psi[k0] = 1.0
+    else:
+        intensity[k0] = i_boundary
+        psi[k0] = 0.0
+    for k in range(start + step, stop, step):
+        u = k - step
+        d = k + step
+        iu = min(u, k)  # interval (u, k)
+        xu = x[iu]
+        if order == 2:
+            if d != stop and x[min(k, d)] > 0.0:
+                xd = x[min(k, d)]
+                du = (src[k] - src[u]) * rx[iu]
+                dd = (src[d] - src[k]) * rx[min(k, d)]
+                # branch-free form (selects, min/max) of the same Fritsch-Butland
+                # derivative and clipping as sc_ray
+                prod = du * dd
+                alpha = (1.0 + xd / (xu + xd)) / 3.0
+                den = alpha * dd + (1.0 - alpha) * du
+                deriv = prod / den if prod > 0.0 else 0.0
+                c = src[k] - 0.5 * xu * deriv
+                c = min(max(c, min(src[u], src[k])), max(src[u], src[k]))
+            else:
+                c = 0.5 * (src[u] + src[k])
+            intensity[k] = (intensity[u] * ex[iu] + wu[iu] * src[u] + wk[iu] * src[k]
+                            + wc[iu] * c)
+            psi[k] = wk[iu] + wc[iu]
+        else:
+            intensity[k] = intensity[u] * ex[iu] + wu[iu] * src[u] + wk[iu] * src[k]
+            psi[k] = wk[iu]
+
+
+@njit(cache=True)
 def _emergent_many(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float,
                    order: int) -> np.ndarray:
     n_lam, n = chi.shape

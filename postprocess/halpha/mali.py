@@ -37,7 +37,15 @@ added.  The continuum population is either
 Background scattering (Thomson, Rayleigh) emits sigma J; J is updated with the same
 local operator (Jacobi ALI for coherent scattering, Olson, Auer & Buchler 1986):
 J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1974)
-acceleration (second order, Auer 1987 form) is applied every few iterations.  Hot top
+acceleration (second order, Auer 1987 form) is applied every few iterations.
+
+Start and stopping rule: the iteration starts from escape-probability populations
+(:func:`_escape_start`; on finely resolved atmospheres from a coarse-grid solution that
+itself starts that way) and from J = 0 for the background scattering (the first Jacobi
+update gives J = B where the continuum is thick).  It stops when the estimated remaining
+error of the populations, change r/(1 - r) with r the measured ratio of successive
+changes (bounded to [0.5, 0.99]), is below the tolerance; this is never looser than
+"max relative change < tolerance".  Hot top
 layers (T above ``thin_temperature``) are optically thin in hydrogen: their populations
 come from collisions + spontaneous emission and recombination only (coronal
 approximation), and the MALI covers the layers below.
@@ -57,7 +65,7 @@ from . import profiles
 from .atmosphere import HE_ABUNDANCE, Atmosphere
 from .atom import PI_E2_MC, HydrogenAtom, photoionisation_cross_section
 from .continuum import background_opacity, planck_nu
-from .formal import sc_ray
+from .formal import interval_dtau, interval_weights, sc_sweep
 
 HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
 
@@ -69,7 +77,7 @@ class MaliSettings:
     ionisation: str = "fixed"  # "fixed" (n_c = n_p of the atmosphere) or "solve"
     halpha_broadening: str = "stark"  # "stark" or "voigt" (broadening.py modes)
     n_mu: int = 3  # Gauss-Legendre rays per hemisphere
-    tolerance: float = 1e-3  # max relative population change at convergence
+    tolerance: float = 1e-3  # estimated max relative population error at convergence
     max_iterations: int = 300
     ng_period: int = 5  # Ng acceleration every this many iterations (0 = off)
     grid_scale: float = 1.0  # multiplies the number of wavelength points per transition
@@ -77,6 +85,7 @@ class MaliSettings:
     beam: bool = True  # include non-thermal beam rates when the atmosphere has q_beam
     thin_temperature: float = 1e5  # K: hot top layers above this are optically thin (0: off)
     coarse_points: int = 80  # nested iteration: start fine grids from a coarse solution (0: off)
+    escape_start: int = 6  # start from escape-probability populations (iterations; 0: LTE)
 
     def validate(self) -> None:
         if self.ionisation not in ("fixed", "solve"):
@@ -143,27 +152,37 @@ class Problem:
     kappa: np.ndarray  # [L, n]
     sigma: np.ndarray  # [L, n]
     planck: np.ndarray  # [L, n]
+    stim: np.ndarray  # [L, n] e^{-h nu/kT}
     rates: np.ndarray  # [n, 6, 6] collisional + beam, [to, from]
     mu: np.ndarray
     wmu: np.ndarray
+    # (vacuum wavelengths, mu, phi_lambda [n, m]) of Hα for the emergent spectrum, or None
+    halpha_spectrum: tuple | None = None
 
 
 def _line_profile_arrays(atmos: Atmosphere, atom: HydrogenAtom, line, grid_lam: np.ndarray,
                          mu_signed: float | list[float], mode: str,
-                         n_he: np.ndarray) -> np.ndarray:
+                         n_he: np.ndarray, extra: tuple[np.ndarray, float] | None = None):
     """phi_lambda (Å^-1), shape (n_depth, n_lambda), in the frame of a ray with signed
     direction cosine ``mu_signed`` (+ upward toward the observer): a downward velocity v
     (away from the observer) shifts the profile to the red by lambda_0 v mu / c.
 
     With a list of direction cosines the result is (n_dir, n_depth, n_lambda), computed in
     one call of the profile function (the Stark profile's cost hardly depends on the
-    number of offsets)."""
+    number of offsets).  ``extra`` = (wavelengths, mu): the profile on a second grid for
+    one more direction, computed in the same call; then (profiles, extra profile (n_depth,
+    n_extra)) is returned."""
     lam0 = line.wavelength
     mus = np.atleast_1d(np.asarray(mu_signed, dtype=float))
     shift = lam0 * atmos.velocity[None, :] * mus[:, None] / C_LIGHT  # Å, (n_dir, n)
     # (n, n_dir * n_lambda): direction-major blocks of offsets
     delta = (grid_lam[None, None, :] - lam0 - shift[:, :, None]).transpose(1, 0, 2)
-    delta = np.ascontiguousarray(delta.reshape(atmos.n_depth, -1))
+    delta = delta.reshape(atmos.n_depth, -1)
+    n_main = delta.shape[1]
+    if extra is not None:
+        ex_shift = lam0 * atmos.velocity * float(extra[1]) / C_LIGHT
+        delta = np.hstack([delta, np.asarray(extra[0])[None, :] - lam0 - ex_shift[:, None]])
+    delta = np.ascontiguousarray(delta)
     if (line.lower + 1, line.upper + 1) == HALPHA:
         prof = profiles.halpha(delta, atmos.temperature, atmos.n_e, atmos.n_neutral,
                                atmos.v_turb, mode)
@@ -172,13 +191,20 @@ def _line_profile_arrays(atmos: Atmosphere, atom: HydrogenAtom, line, grid_lam: 
         hwhm = lam0**2 * 1e-8 * gamma / (4.0 * np.pi * C_LIGHT)
         dop = profiles.doppler_width(lam0, atmos.temperature, atmos.v_turb)
         prof = profiles.voigt(delta, dop, hwhm)
-    prof = prof.reshape(atmos.n_depth, mus.size, grid_lam.size).transpose(1, 0, 2)
-    return prof if np.ndim(mu_signed) else prof[0]
+    prof_extra = prof[:, n_main:]
+    prof = prof[:, :n_main].reshape(atmos.n_depth, mus.size, grid_lam.size).transpose(1, 0, 2)
+    prof = prof if np.ndim(mu_signed) else prof[0]
+    return prof if extra is None else (prof, prof_extra)
 
 
 def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
-                  atom: HydrogenAtom | None = None) -> Problem:
-    """Wavelength grid, opacities, profiles and rates for one atmosphere."""
+                  atom: HydrogenAtom | None = None,
+                  spectrum: tuple[np.ndarray, float] | None = None) -> Problem:
+    """Wavelength grid, opacities, profiles and rates for one atmosphere.
+
+    ``spectrum`` = (vacuum wavelengths, mu) of the emergent spectrum to come: its Hα
+    profile is computed in the same call as the statistical-equilibrium one (most of the
+    Stark profile's cost is per call) and kept in ``Problem.halpha_spectrum``."""
     settings = settings or MaliSettings()
     settings.validate()
     atom = atom or HydrogenAtom(settings.grid_scale)
@@ -252,24 +278,41 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
             line_off[it] = total
             total += int(t_hi[it] - t_lo[it] + 1)
     phi = np.zeros((len(dirs), total, n))
+    halpha_spectrum = None
+    # the optically thin hot top (solve_statistical_equilibrium) needs no line profiles
+    k_thin = _thin_top(atmos, settings.thin_temperature)
+    patm = atmos.slice(k_thin) if k_thin else atmos
     for it, tr in enumerate(trs):
         if tr.kind != "line":
             continue
         lo, hi = t_lo[it], t_hi[it]
         grid = lam[lo:hi + 1]
-        all_dirs = _line_profile_arrays(atmos, atom, tr, grid,
+        extra = None
+        if spectrum is not None and (tr.lower + 1, tr.upper + 1) == HALPHA:
+            extra = (np.array(spectrum[0], dtype=float), float(spectrum[1]))
+        all_dirs = _line_profile_arrays(patm, atom, tr, grid,
                                         list(dirs) if moving else [0.0],
-                                        settings.halpha_broadening, n_he)  # (n_dir, n, P)
-        for p, prof in enumerate(all_dirs):
+                                        settings.halpha_broadening, n_he[k_thin:], extra)
+        if extra is not None:
+            all_dirs, low = all_dirs
+            sp = np.empty((n, extra[0].size))
+            sp[k_thin:] = low
+            if k_thin:
+                sp[:k_thin] = _line_profile_arrays(atmos.slice(0, k_thin), atom, tr, extra[0],
+                                                   extra[1], settings.halpha_broadening,
+                                                   n_he[:k_thin])
+            halpha_spectrum = (extra[0], extra[1], sp)
+        for p, prof in enumerate(all_dirs):  # prof: (n - k_thin, P)
             norm = prof @ t_weight[it, lo:hi + 1]  # per depth, "per Hz" normalisation
             # a profile shifted off its grid (fast hot plasma, no neutral H) is dropped
             ok = norm > 1e-3 * np.max(norm)
             scaled = np.where(ok[:, None], prof / np.where(ok, norm, 1.0)[:, None], 0.0)
-            phi[p, line_off[it]:line_off[it] + hi - lo + 1, :] = scaled.T
+            phi[p, line_off[it]:line_off[it] + hi - lo + 1, k_thin:] = scaled.T
 
     # ---- background, LTE factors and collisional rates ----------------------------------
     kappa, sigma = background_opacity(lam, t, atmos.n_e, atmos.n_neutral, atmos.n_p)
     planck = planck_nu(lam[:, None], t[None, :])
+    stim = np.exp(-H_PLANCK * nu[:, None] / (K_B * t[None, :]))
     nstar_nc = atom.saha_factor(t) * atmos.n_e[None, :]
     rates = atom.collision_matrix(t, atmos.n_e)
     if settings.beam and atmos.q_beam is not None and np.any(atmos.q_beam > 0):
@@ -277,13 +320,13 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
     return Problem(atmos, atom, settings, lam, nu, t_lower, t_upper, t_isline, t_lo, t_hi,
                    t_weight, t_sig0, t_gratio, t_alpha, line_off, np.ascontiguousarray(phi),
                    np.array(ptr, np.int64), np.array(idx, np.int64), nstar_nc, kappa, sigma,
-                   planck, rates, mu, wmu)
+                   planck, stim, rates, mu, wmu, halpha_spectrum)
 
 
 @njit(cache=True)
 def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
                 t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
-                planck, mu, wmu, order, gamma, jnew, lsc):
+                planck, stim, mu, wmu, order, gamma, jnew, lsc):
     """One formal solution over all wavelengths and rays; fills the preconditioned rate
     matrix gamma[k, to, from] (radiative part only), the new mean intensity jnew and
     lsc = sum over rays of w psi sigma/chi (the local operator of background scattering).
@@ -297,7 +340,6 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     n_pdir = phi.shape[0]
     h = 6.62607015e-27
     c = 2.99792458e10
-    kb = 1.380649e-16
     four_pi = 4.0 * np.pi
     max_act = 0
     for la in range(n_lam):
@@ -311,16 +353,20 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     src = np.empty(n)
     inten = np.empty(n)
     psi = np.empty(n)
-    stim = np.empty(n)
     jsum = np.empty(n)
     lsum = np.empty(n)
+    dtau1 = np.empty(max(n - 1, 1))
+    xw = np.empty_like(dtau1)
+    wuw = np.empty_like(dtau1)
+    wkw = np.empty_like(dtau1)
+    wcw = np.empty_like(dtau1)
+    exw = np.empty_like(dtau1)
+    rxw = np.empty_like(dtau1)
     for la in range(n_lam):
         a0 = act_ptr[la]
         n_act = act_ptr[la + 1] - a0
         hnu = h * nu[la]
         two_hnu3_c2 = 2.0 * hnu * nu[la] ** 2 / c**2
-        for k in range(n):
-            stim[k] = np.exp(-hnu / (kb * temp[k]))
         for p in range(n_pdir):
             for k in range(n):
                 chi[k] = kappa[la, k] + sigma[la, k]
@@ -341,7 +387,7 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                     v = t_alpha[t, la]
                     for k in range(n):
                         vij[a, k] = v
-                        vji[a, k] = nstar_nc[i, k] * v * stim[k]
+                        vji[a, k] = nstar_nc[i, k] * v * stim[la, k]
                 for k in range(n):
                     uji[a, k] = two_hnu3_c2 * vji[a, k]
                     ct = pops[i, k] * vij[a, k] - pops[j, k] * vji[a, k]
@@ -359,18 +405,26 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                 jsum[k] = 0.0
                 lsum[k] = 0.0
             # rays sharing these opacities: all of them (static) or ray p only (flows)
-            r0 = 0 if n_pdir == 1 else p
-            r1 = 2 * n_mu if n_pdir == 1 else p + 1
+            # (the interval optical depths at mu = 1 and, per mu, the weights are shared
+            # by the upward and downward rays)
+            interval_dtau(chi, z, dtau1)
             wtot = 0.0
-            for r in range(r0, r1):
-                m = r % n_mu
-                upward = r < n_mu
-                sc_ray(chi, src, z, mu[m], upward, 0.0, upward, order, inten, psi)
-                wr = 0.5 * wmu[m]
-                wtot += wr
-                for k in range(n):
-                    jsum[k] += wr * inten[k]
-                    lsum[k] += wr * psi[k]
+            if n_pdir == 1:
+                m0, m1 = 0, n_mu
+            else:
+                m0, m1 = p % n_mu, p % n_mu + 1
+            for m in range(m0, m1):
+                interval_weights(dtau1, mu[m], order, xw, wuw, wkw, wcw, exw, rxw)
+                for upward in (True, False):
+                    if n_pdir > 1 and upward != (p < n_mu):
+                        continue
+                    sc_sweep(src, xw, wuw, wkw, wcw, exw, rxw, upward, 0.0, upward, order,
+                             inten, psi)
+                    wr = 0.5 * wmu[m]
+                    wtot += wr
+                    for k in range(n):
+                        jsum[k] += wr * inten[k]
+                        lsum[k] += wr * psi[k]
             for k in range(n):
                 jnew[la, k] += jsum[k]
                 lsc[la, k] += lsum[k] * sigma[la, k] / chi[k]
@@ -518,13 +572,21 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
         initial = _coarse_start(atmos, prob, s)
     if initial is not None:
         pops = np.array(initial, dtype=float)
+    elif s.escape_start:
+        pops = _escape_start(prob, s.escape_start)
     else:
         pops = atom.lte_populations(atmos.temperature, atmos.n_e, atmos.n_h,
                                     atmos.n_p if fixed else None)
     n = atmos.n_depth
-    jold = prob.planck.copy()
+    # background scattering starts from J = 0: the first Jacobi update (J_fs - L J)/(1 - L)
+    # already gives J = B where the continuum is thick, while a start from J = B(T) puts a
+    # spurious sigma B emission into the thin hot points of a flare snapshot that the
+    # iteration then removes only slowly (a front moving ~1 depth point per iteration)
+    jold = np.zeros_like(prob.planck)
     history: list[np.ndarray] = []
     change = np.inf
+    error = np.inf
+    accelerated = True
     it = 0
     floor = 1e-12 * atmos.n_h
     for it in range(1, s.max_iterations + 1):
@@ -535,14 +597,22 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
                     prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
                     prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
                     prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                    prob.mu, prob.wmu, s.order, gamma, jnew, lsc)
+                    prob.stim, prob.mu, prob.wmu, s.order, gamma, jnew, lsc)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
         new = np.maximum(new, 0.0)
+        previous = change
         change = float(np.max(np.abs(new - pops) / np.maximum(new, floor)))
+        # convergence on the estimated remaining error, change r/(1 - r) for a geometric
+        # convergence with ratio r (measured, bounded to [0.5, 0.99]; 0.9 right after an
+        # Ng step): never looser than change < tolerance
+        r = 0.9 if accelerated or not np.isfinite(previous) else change / max(previous, 1e-300)
+        r = min(max(r, 0.5), 0.99)
+        error = change * r / (1.0 - r)
+        accelerated = False
         pops = new
         # Jacobi-accelerated background scattering: J = J_fs + Lambda* sigma (J - J_old)/chi
         jold = np.maximum((jnew - lsc * jold) / (1.0 - lsc), 0.0)
-        if change < s.tolerance:
+        if error < s.tolerance:
             break
         if s.ng_period:
             history.append(pops.copy())
@@ -550,8 +620,9 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
                 acc = _ng(history)
                 if acc is not None:
                     pops = acc
+                    accelerated = True
                 history = []
-    return MaliResult(pops, it, change < s.tolerance, change, jold, prob)
+    return MaliResult(pops, it, error < s.tolerance, change, jold, prob)
 
 
 def _thin_top(atmos: Atmosphere, thin_temperature: float) -> int:
@@ -576,7 +647,87 @@ def _slice_problem(prob: Problem, k0: int) -> Problem:
                    kappa=np.ascontiguousarray(prob.kappa[:, k0:]),
                    sigma=np.ascontiguousarray(prob.sigma[:, k0:]),
                    planck=np.ascontiguousarray(prob.planck[:, k0:]),
+                   stim=np.ascontiguousarray(prob.stim[:, k0:]),
                    rates=np.ascontiguousarray(prob.rates[k0:]))
+
+
+def _take_depths(prob: Problem, idx: np.ndarray, atmos: Atmosphere) -> Problem:
+    """The problem on the depth points ``idx`` (atmosphere ``atmos``, already subset)."""
+    from dataclasses import replace
+
+    return replace(prob, atmosphere=atmos,
+                   phi=np.ascontiguousarray(prob.phi[:, :, idx]),
+                   nstar_nc=np.ascontiguousarray(prob.nstar_nc[:, idx]),
+                   kappa=np.ascontiguousarray(prob.kappa[:, idx]),
+                   sigma=np.ascontiguousarray(prob.sigma[:, idx]),
+                   planck=np.ascontiguousarray(prob.planck[:, idx]),
+                   stim=np.ascontiguousarray(prob.stim[:, idx]),
+                   rates=np.ascontiguousarray(prob.rates[idx]))
+
+
+def _radiative_free_rates(prob: Problem, n: int) -> list[np.ndarray]:
+    """Per transition, the downward radiative rate without incident radiation at the first
+    ``n`` depths: A_ji for lines, spontaneous radiative recombination per continuum ion for
+    continua, alpha_i^rr = int (4 pi/h nu) (2 h nu^3/c^2) alpha_i n_e Phi_i e^{-h nu/kT} dnu."""
+    atmos, atom = prob.atmosphere, prob.atom
+    t = atmos.temperature[:n]
+    out = []
+    for it, tr in enumerate(atom.transitions):
+        if tr.kind == "line":
+            out.append(np.full(n, tr.a_ul))
+            continue
+        lo, hi = prob.t_lo[it], prob.t_hi[it]
+        nu = prob.nu[lo:hi + 1]
+        w = prob.t_weight[it, lo:hi + 1]
+        alpha = prob.t_alpha[it, lo:hi + 1]
+        stim = np.exp(-H_PLANCK * nu[:, None] / (K_B * t[None, :]))
+        integrand = (4.0 * np.pi / (H_PLANCK * nu))[:, None] * (
+            2.0 * H_PLANCK * nu**3 / C_LIGHT**2)[:, None] * alpha[:, None] * stim
+        out.append((w[:, None] * integrand).sum(axis=0) * prob.nstar_nc[tr.lower, :n])
+    return out
+
+
+def _escape_start(prob: Problem, iterations: int) -> np.ndarray:
+    """Starting populations from escape probabilities (no formal solution): the net
+    radiative rate of every transition is its spontaneous rate times a one-sided escape
+    probability P(tau) = 1/(2 (1 + tau sqrt(pi ln(e + tau)))) of the optical depth tau at
+    line centre (continuum edge) measured from the top, iterated ``iterations`` times from
+    LTE.  Only the starting point of the MALI: the converged populations do not depend on
+    it, but the error front that the local operator would otherwise carry down from the
+    top one depth point per iteration is largely removed."""
+    atmos, atom = prob.atmosphere, prob.atom
+    n = atmos.n_depth
+    fixed = prob.settings.ionisation == "fixed"
+    pops = atom.lte_populations(atmos.temperature, atmos.n_e, atmos.n_h,
+                                atmos.n_p if fixed else None)
+    if n < 2:
+        return pops
+    spont = _radiative_free_rates(prob, n)
+    dz = np.abs(np.diff(atmos.height))
+    peak = []
+    for it, tr in enumerate(atom.transitions):
+        if tr.kind == "line":
+            rows = slice(prob.line_off[it], prob.line_off[it] + prob.t_hi[it] - prob.t_lo[it] + 1)
+            peak.append(prob.t_sig0[it] * np.max(prob.phi[:, rows, :], axis=(0, 1)))
+        else:
+            peak.append(np.full(n, np.max(prob.t_alpha[it])))
+    for _ in range(iterations):
+        gamma = np.zeros((n, atom.n_levels, atom.n_levels))
+        for it, tr in enumerate(atom.transitions):
+            i, j = tr.lower, tr.upper
+            if tr.kind == "line":
+                chi0 = peak[it] * np.maximum(pops[i] - atom.g[i] / atom.g[j] * pops[j], 0.0)
+            else:
+                chi0 = peak[it] * pops[i]
+            tau = np.concatenate([[0.0], np.cumsum(0.5 * (chi0[1:] + chi0[:-1]) * dz)])
+            tau += 0.5 * chi0[0] * dz[0]
+            p_esc = 0.5 / (1.0 + tau * np.sqrt(np.pi * np.log(np.e + tau)))
+            rate = spont[it] * p_esc
+            gamma[:, i, j] += rate
+            gamma[:, j, j] -= rate
+        new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
+        pops = np.where(np.isfinite(new) & (new > 0), new, pops)
+    return pops
 
 
 def _thin_populations(prob: Problem, k0: int) -> np.ndarray:
@@ -628,8 +779,10 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
                      atmos.q_beam[idx], atmos.name, dict(atmos.meta))
     coarse_settings = replace(s, tolerance=max(s.tolerance, 1e-2), coarse_points=0,
                               thin_temperature=0.0)
-    coarse = solve_statistical_equilibrium(sub, problem=build_problem(sub, coarse_settings,
-                                                                      prob.atom))
+    # the fine problem restricted to the coarse depths (profiles, opacities and rates are
+    # local, so nothing is recomputed)
+    coarse_prob = replace(_take_depths(prob, idx, sub), settings=coarse_settings)
+    coarse = solve_statistical_equilibrium(sub, problem=coarse_prob)
     return transfer_departures(coarse.populations, sub, atmos, prob.atom, s.ionisation)
 
 

@@ -133,9 +133,9 @@ def synthesise(atmosphere: Atmosphere, settings: SynthSettings | None = None,
     mode = ionisation or settings.ionisation
     if mode == "auto":
         mode = "fixed" if "snapshot" in atmosphere.meta else "solve"
-    prob = build_problem(atmosphere, settings.mali(mode))
-    res = solve_statistical_equilibrium(atmosphere, problem=prob)
     air, vac = wavelength_grid(settings)
+    prob = build_problem(atmosphere, settings.mali(mode), spectrum=(vac, settings.mu))
+    res = solve_statistical_equilibrium(atmosphere, problem=prob)
     intensity = emergent_spectrum(res, vac, settings.mu)
     lam0 = prob.atom.line(2, 3).wavelength
     cont = float(continuum_spectrum(res, np.array([lam0]), settings.mu)[0])
