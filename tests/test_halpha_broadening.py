@@ -77,9 +77,11 @@ def holtsmark(beta: float) -> float:
 
 @pytest.mark.parametrize("beta", [0.3, 1.0, 1.6, 3.0, 8.0, 11.5, 25.0])
 def test_kernel_reduces_to_holtsmark(beta):
-    """(2/pi) Re K(0+ + i beta) = W(beta): the tabulated (|z| < 12) and asymptotic kernel."""
-    table, coeff = br._kernel_data()
-    value = br._kernel_scaled(complex(1e-12, beta), 1.0, table, coeff).real * 2.0 / math.pi
+    """(2/pi) Re K(0+ + i beta) = W(beta): the tabulated (|z| < 12) and asymptotic kernel
+    of the unscreened field (a = 0: table node 0, no screening terms)."""
+    tables, _, coeff = br._kernel_tables(0.0)
+    value = br._kernel_shielded(complex(1e-12, beta), 1.0, tables, 0, 0.0, 0.0, 0.0, 0.0,
+                                coeff).real * 2.0 / math.pi
     assert value == pytest.approx(holtsmark(beta), rel=1e-4)
 
 

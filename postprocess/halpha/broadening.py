@@ -489,12 +489,6 @@ def _kernel_table_for(a: float) -> np.ndarray:
     return _build_kernel_table(_Z_TABLE, _N_TABLE, nodes, wts, phi_of(nodes))
 
 
-def _kernel_data() -> tuple[np.ndarray, np.ndarray]:
-    """(Holtsmark table, asymptotic coefficients) of K(z); built once per process (~0.5 s)."""
-    tables, built, coeff = _kernel_tables(0.0)
-    return tables[0], coeff
-
-
 def _kernel_tables(a_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(tables[n_a, n, n], built flags, coefficients): tables of K_a at the nodes
     a = 0, 0.1, ..., built on demand up to the node above a_max (~0.5-1 s each, once per
@@ -533,39 +527,6 @@ def _screening_nodes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     corr = np.concatenate([(SCREEN_RHO1 * SCREEN_C * a)[..., None],
                            (1.0 - wa)[..., None] * c4[ia] + wa[..., None] * c4[ia + 1]], axis=-1)
     return ia, wa, np.ascontiguousarray(corr)
-
-
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _kernel_scaled(q, sigma, table, coeff):
-    """int W(b) db / (q + i sigma b) (symmetrised over +-b), i.e. K(q/sigma)/sigma; Re q > 0.
-
-    Table (bilinear) for |q/sigma| < z_max, asymptotic series
-    sum_k c_k sigma^(1.5k) q^-(1.5k + 1), c_k = (-1)^k Gamma(1.5k + 2)/k!, beyond (exact for
-    sigma = 0: the unshifted Lorentzian 1/q).
-    """
-    n = table.shape[0]
-    z_max = 12.0
-    q2 = q.real * q.real + q.imag * q.imag
-    if sigma * sigma * (z_max * z_max) > q2:
-        z = q / sigma
-        a = z.real
-        y = z.imag
-        flip = y < 0.0
-        if flip:
-            y = -y
-        step = z_max / (n - 1)
-        fa = a / step
-        fy = y / step
-        ia = min(int(fa), n - 2)
-        iy = min(int(fy), n - 2)
-        ta = fa - ia
-        ty = fy - iy
-        v = ((1.0 - ta) * ((1.0 - ty) * table[ia, iy] + ty * table[ia, iy + 1])
-             + ta * ((1.0 - ty) * table[ia + 1, iy] + ty * table[ia + 1, iy + 1]))
-        if flip:
-            v = v.conjugate()
-        return v / sigma
-    return _kernel_far(q, sigma, 0.0, 0.0, 0.0, coeff)  # Holtsmark series, no screening
 
 
 @njit(cache=True, fastmath=True, error_model="numpy", inline="always")

@@ -738,19 +738,8 @@ def _thin_populations(prob: Problem, k0: int) -> np.ndarray:
     atmos, atom = prob.atmosphere, prob.atom
     t = atmos.temperature[:k0]
     gamma = np.zeros((k0, atom.n_levels, atom.n_levels))
-    for it, tr in enumerate(atom.transitions):
+    for tr, rate in zip(atom.transitions, _radiative_free_rates(prob, k0), strict=True):
         i, j = tr.lower, tr.upper
-        if tr.kind == "line":
-            rate = np.full(k0, tr.a_ul)
-        else:
-            lo, hi = prob.t_lo[it], prob.t_hi[it]
-            nu = prob.nu[lo:hi + 1]
-            w = prob.t_weight[it, lo:hi + 1]
-            alpha = prob.t_alpha[it, lo:hi + 1]
-            stim = np.exp(-H_PLANCK * nu[:, None] / (K_B * t[None, :]))
-            integrand = (4.0 * np.pi / (H_PLANCK * nu))[:, None] * (
-                2.0 * H_PLANCK * nu**3 / C_LIGHT**2)[:, None] * alpha[:, None] * stim
-            rate = (w[:, None] * integrand).sum(axis=0) * prob.nstar_nc[i, :k0]
         gamma[:, i, j] += rate
         gamma[:, j, j] -= rate
     fixed = prob.settings.ionisation == "fixed"
