@@ -21,14 +21,19 @@ def problems_dir() -> Path:
         return Path(__file__).resolve().parents[2] / "problems"
 
 
-def list_problems() -> dict[str, str]:
-    """Map of problem name to its one-line description."""
+def describe_toml_files(directory: Path, table: str) -> dict[str, str]:
+    """Map of the TOML files in ``directory`` (by stem) to ``[table] description``."""
     out = {}
-    for path in sorted(problems_dir().glob("*.toml")):
+    for path in sorted(directory.glob("*.toml")):
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        out[path.stem] = data.get("problem", {}).get("description", "")
+        out[path.stem] = data.get(table, {}).get("description", "")
     return out
+
+
+def list_problems() -> dict[str, str]:
+    """Map of problem name to its one-line description."""
+    return describe_toml_files(problems_dir(), "problem")
 
 
 def find_problem(problem: str | Path) -> Path:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, ConfigError, config_from_dict, find_problem, flatten_dotted
-from ..config.problems import problems_dir
+from ..config.problems import describe_toml_files, problems_dir
 
 __all__ = [
     "Axis",
@@ -117,12 +117,7 @@ def sweeps_dir() -> Path:
 
 def list_sweeps() -> dict[str, str]:
     """Map of named sweep to its one-line description."""
-    out = {}
-    for path in sorted(sweeps_dir().glob("*.toml")):
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-        out[path.stem] = data.get("sweep", {}).get("description", "")
-    return out
+    return describe_toml_files(sweeps_dir(), "sweep")
 
 
 def find_sweep(sweep: str | Path) -> Path:

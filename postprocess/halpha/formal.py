@@ -94,53 +94,17 @@ def sc_ray(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float, upward: b
     I = S + mu dS/dtau.
     """
     n = chi.size
-    if upward:
-        start, stop, step = n - 1, -1, -1
-    else:
-        start, stop, step = 0, n, 1
-    k0 = start
-    k1 = start + step
-    dtau0 = _dtau(chi[k0], chi[k1], abs(z[k0] - z[k1]), mu)
-    if thermalised:
-        intensity[k0] = src[k0] + (src[k0] - src[k1]) / dtau0
-        psi[k0] = 1.0
-    else:
-        intensity[k0] = i_boundary
-        psi[k0] = 0.0
-    dtau_u = dtau0
-    for k in range(start + step, stop, step):
-        u = k - step
-        d = k + step
-        x = dtau_u
-        if d != stop:
-            dtau_d = _dtau(chi[k], chi[d], abs(z[k] - z[d]), mu)
-        else:
-            dtau_d = 0.0
-        wu, wk, wc, e = _weights(x, order)
-        if order == 2:
-            if d != stop and dtau_d > 0.0:
-                du = (src[k] - src[u]) / x
-                dd = (src[d] - src[k]) / dtau_d
-                if du * dd > 0.0:
-                    alpha = (1.0 + dtau_d / (x + dtau_d)) / 3.0
-                    deriv = du * dd / (alpha * dd + (1.0 - alpha) * du)
-                else:
-                    deriv = 0.0
-                c = src[k] - 0.5 * x * deriv
-                lo = min(src[u], src[k])
-                hi = max(src[u], src[k])
-                if c < lo:
-                    c = lo
-                elif c > hi:
-                    c = hi
-            else:
-                c = 0.5 * (src[u] + src[k])
-            intensity[k] = intensity[u] * e + wu * src[u] + wk * src[k] + wc * c
-            psi[k] = wk + wc
-        else:
-            intensity[k] = intensity[u] * e + wu * src[u] + wk * src[k]
-            psi[k] = wk
-        dtau_u = dtau_d
+    dtau = np.empty(max(n - 1, 1))
+    x = np.empty_like(dtau)
+    wu = np.empty_like(dtau)
+    wk = np.empty_like(dtau)
+    wc = np.empty_like(dtau)
+    ex = np.empty_like(dtau)
+    rx = np.empty_like(dtau)
+    interval_dtau(chi, z, dtau)
+    interval_weights(dtau, mu, order, x, wu, wk, wc, ex, rx)
+    sc_sweep(src, x, wu, wk, wc, ex, rx, upward, i_boundary, thermalised, order, intensity,
+             psi)
 
 
 @njit(cache=True)
@@ -168,8 +132,9 @@ def interval_weights(dtau: np.ndarray, mu: float, order: int, x: np.ndarray, wu:
 def sc_sweep(src: np.ndarray, x: np.ndarray, wu: np.ndarray, wk: np.ndarray, wc: np.ndarray,
              ex: np.ndarray, rx: np.ndarray, upward: bool, i_boundary: float, thermalised: bool,
              order: int, intensity: np.ndarray, psi: np.ndarray) -> None:
-    """:func:`sc_ray` with the interval optical thicknesses and weights precomputed
-    (:func:`interval_weights`); identical arithmetic otherwise."""
+    """One short-characteristics ray with the interval optical thicknesses and weights
+    precomputed (:func:`interval_dtau`, :func:`interval_weights`): the kernel behind
+    :func:`sc_ray` and the MALI sweeps."""
     n = src.size
     if upward:
         start, stop, step = n - 1, -1, -1
@@ -193,8 +158,8 @@ def sc_sweep(src: np.ndarray, x: np.ndarray, wu: np.ndarray, wk: np.ndarray, wc:
                 xd = x[min(k, d)]
                 du = (src[k] - src[u]) * rx[iu]
                 dd = (src[d] - src[k]) * rx[min(k, d)]
-                # branch-free form (selects, min/max) of the same Fritsch-Butland
-                # derivative and clipping as sc_ray
+                # Fritsch-Butland derivative, clipped to keep the control point between
+                # the neighbouring source values (branch-free form)
                 prod = du * dd
                 alpha = (1.0 + xd / (xu + xd)) / 3.0
                 den = alpha * dd + (1.0 - alpha) * du
