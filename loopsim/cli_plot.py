@@ -43,9 +43,27 @@ def _sweep_axes(parser: argparse.ArgumentParser) -> None:
                         help="one line per value of this column, e.g. beam.delta")
 
 
+def _figure1_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cells", type=int, default=60, metavar="N",
+                        help="cells per model chromosphere (>= 20; default 60)")
+    parser.add_argument("--p0", type=float, nargs="+", metavar="P0",
+                        help="coronal pressures of the upper panel (dyn cm^-2; default "
+                        "1 10 100 1e3 1e4, at F20 = 1e8)")
+    parser.add_argument("--f20", type=float, nargs="+", metavar="F20",
+                        help="beam fluxes of the lower panel (erg cm^-2 s^-1 above 20 keV; "
+                        "default 1e8 1e9 1e10 1e11, at P0 = 100)")
+    parser.add_argument("--f5", type=float, default=5.0e5, metavar="F5",
+                        help="transition-region conductive flux at 1e5 K of every model "
+                        "(erg cm^-2 s^-1; default 5e5)")
+    parser.add_argument("-q", "--quiet", dest="progress", action="store_false", default=None,
+                        help="no progress bar")
+
+
 #: name -> (help, source argument help (None: the figure reads no file), function adding
 #: the figure's own options; their destinations are the plot function's keywords)
 FIGURES = {
+    "figure1": ("Hα profiles of static flare chromospheres against coronal pressure and "
+                "beam flux (seed Figure 1, CGR84 grid)", None, _figure1_options),
     "hydro": ("density, pressure, velocity and energy against position (with the exact "
               "Riemann solution for shock tubes)", "run file (.h5)", _times),
     "figure4": ("T, n_H, v (positive downward) and p against log N_H in the first seconds, "

@@ -12,7 +12,10 @@ Model (plane parallel, static, cgs)
 * Coordinate: column mass m (g cm^-2) measured from the top of the solar atmosphere, so
   that hydrostatic equilibrium is exactly p(m) = g m; the chromosphere starts at
   m0 = P0 / g (the corona above it weighs P0) and extends to ``m_bottom`` on ``cells``
-  cells equally spaced in log m.
+  cells geometric in m - m0 from ``TOP_COLUMN`` (1e-8 g cm^-2): the Hα line centre
+  forms within ~1e-5 g cm^-2 of the top, and a grid geometric in m (first cell 0.17 m0,
+  Hα optical depth ~10) made the line centre resolution dependent (5.4 and 3.1 x the
+  continuum at 60 and 120 cells, P0 = 10, F20 = 1e8; now 0.25 at 60-240 cells).
 * Quiet reference: the VAL-C temperatures T_q(m) of :mod:`loopsim.atmosphere`, put in
   hydrostatic equilibrium from the top of the VAL-C chromosphere (at pressure
   ``quiet_top_pressure``) downward; a flare model at pressure p = g m takes T_q at the
@@ -32,6 +35,7 @@ Model (plane parallel, static, cgs)
   lowest root in the first iteration; later iterations follow the branch they are on).
   Below the temperature minimum of the quiet model, and below the column where the CL12
   Ca II/Mg II escape probabilities are cut off (``ESCAPE_DEEP_COLUMN`` = 0.1 g cm^-2),
+  (both counted in the column m - m0 below the top, the column that enters the losses)
   the temperature stays T_q: the recipe has no photospheric (H^- continuum) cooling,
   which in the real photosphere removes the small beam heating that reaches it at once.
   A cell with no root below ``T_MAX_CHROMOSPHERE`` (1e5 K, past the peak of the loss
@@ -42,6 +46,14 @@ Model (plane parallel, static, cgs)
   (collisional ionisation, radiative + three-body recombination, Balmer photoionisation
   at the config's radiation temperature) plus non-thermal ionisation by the beam,
   q_b/(n_H 36 eV) = MASS_PER_H h_b/36 eV per atom; n_H = p/((1 + x + Y) k T).
+* Conduction (CGR84's third parameter, the transition-region conductive flux F5 at
+  T5 = 1e5 K): the flux is absorbed where it is radiated, in a conductive layer on top of
+  the chromosphere (:func:`conductive_layer`; F dF = kappa0 T^(5/2) L dT, RTV 1978),
+  resolved by ``CONDUCTIVE_CELLS`` cells that each radiate F5/CONDUCTIVE_CELLS.  If the
+  layer cannot radiate F5 before it cools to the chromosphere's top temperature, that
+  top cell would be heated past T5: it evaporates, and the layer sits on the next cell
+  (its radiative capacity grows as p^2).  The chromosphere below is not heated by
+  conduction (the flux is exhausted above it).
 * The columns that enter the losses (N_HI for the Lyman escape probability) and the
   beam's ionisation-dependent Coulomb logarithms are taken from the previous iterate;
   the whole structure is iterated to a fixed point (``FIXED_POINT_TOLERANCE`` in T), the
@@ -53,7 +65,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import integrate, optimize
 
 from .atmosphere import VALC_HEIGHT_KM, VALC_TEMPERATURE, coronal_solution
 from .config import Config
@@ -73,6 +85,14 @@ MAX_ITERATIONS = 300
 RELAXATION = 0.5
 #: energy per ion pair of beam ionisation (erg; 36 eV, as loopsim.physics.beam)
 _ENERGY_PER_ION_PAIR = beam_physics.ENERGY_PER_ION_PAIR
+#: temperature at which the transition-region conductive flux F5 is given (K; CGR84's F5)
+T5 = 1.0e5
+#: cells of the conductive layer; each absorbs F5 / CONDUCTIVE_CELLS
+CONDUCTIVE_CELLS = 8
+#: column mass (g cm^-2) of the first cell below the top of the chromosphere: the grid is
+#: geometric in the column below the top, so that the Hα line-centre optical depth of the
+#: first cell is << 1 (it is ~10 in a cell of 0.17 m0 at P0 = 10)
+TOP_COLUMN = 1.0e-8
 
 
 @dataclass(frozen=True)
@@ -83,10 +103,12 @@ class FlareChromosphere:
     masses, g cm^-2), column_h (hydrogen column from
     the beam's injection point, cm^-2), height (cm, 0 at the top of the chromosphere,
     increasing downward), temperature (K), pressure (dyn cm^-2), rho (g cm^-3), n_h, n_e
-    (cm^-3), x_h (hydrogen ionisation fraction), q_beam (erg cm^-3 s^-1);
-    p0 (requested coronal pressure), p_top (pressure at the top of the returned
-    chromosphere, > p0 when the beam evaporated the layers above), evaporated_column_mass
-    (g cm^-2), f20 (erg cm^-2 s^-1), delta, e_cut_kev.
+    (cm^-3), x_h (hydrogen ionisation fraction), q_beam and q_cond (beam and conductive
+    heating, erg cm^-3 s^-1); p0 (requested coronal pressure), p_top (pressure at the top
+    of the chromosphere below the conductive layer, > p0 when the beam or the conductive
+    flux evaporated the layers above), evaporated_column_mass (g cm^-2), f20 (erg cm^-2
+    s^-1), delta, e_cut_kev, f5 (conductive flux at 1e5 K, erg cm^-2 s^-1) and
+    conductive_cells (the first ``conductive_cells`` cells are the conductive layer).
     """
 
     column_mass: np.ndarray
@@ -100,12 +122,15 @@ class FlareChromosphere:
     n_e: np.ndarray
     x_h: np.ndarray
     q_beam: np.ndarray
+    q_cond: np.ndarray
     p0: float
     p_top: float
     evaporated_column_mass: float
     f20: float
     delta: float
     e_cut_kev: float
+    f5: float
+    conductive_cells: int
 
 
 def rtv_coronal_column(p0: float, half_length: float, kappa0: float) -> float:
@@ -127,6 +152,16 @@ def _check(name: str, value: float, low: float, high: float) -> None:
     if not (np.isfinite(value) and low <= value <= high):
         raise ConfigError(f"flare chromosphere: {name} = {value!r} is outside the allowed "
                           f"range [{low:g}, {high:g}]")
+
+
+def validate_parameters(p0: float, f20: float, f5: float = 0.0, cells: int = 200) -> None:
+    """ConfigError naming the parameter, its value and the allowed range unless p0 in
+    [1e-2, 1e5] dyn cm^-2, f20 in [0, 1e13] and f5 in [0, 1e11] erg cm^-2 s^-1 and cells
+    in [20, 100000] (the model's own ranges; checked before any computation)."""
+    _check("p0", p0, 1e-2, 1e5)
+    _check("f20", f20, 0.0, 1e13)
+    _check("f5", f5, 0.0, 1e11)
+    _check("cells", cells, 20, 100000)
 
 
 def quiet_temperature_of_column_mass(config: Config, quiet_top_pressure: float,
@@ -214,22 +249,106 @@ def _balance_temperature(heating: float, t_quiet: float, t_start: float, p: floa
     return float("nan") if start > 0.0 else t_quiet
 
 
-def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: float = 4.0,
-                              e_cut_kev: float = 20.0, coronal_column: float = 0.0,
-                              cells: int = 200, m_bottom: float = 5.0,
+@dataclass(frozen=True)
+class ConductiveLayer:
+    """The layer below T5 that radiates the conductive flux F5 (see
+    :func:`conductive_layer`); per-cell arrays from the top down, cgs.
+
+    flux_edges: conductive flux at the cell edges (F5 ... 0, erg cm^-2 s^-1); dm: cell
+    column masses (g cm^-2); temperature (K), rho, n_h, n_e, x_h at the cell centres (in
+    flux); loss_per_mass: the radiative loss per unit mass of each cell, (flux_edges[k] -
+    flux_edges[k+1]) / dm[k] (erg g^-1 s^-1); residual: the flux still carried at t_bottom
+    (0 when the layer radiates all of F5).
+    """
+
+    flux_edges: np.ndarray
+    dm: np.ndarray
+    temperature: np.ndarray
+    rho: np.ndarray
+    n_h: np.ndarray
+    n_e: np.ndarray
+    x_h: np.ndarray
+    residual: float
+
+    @property
+    def loss_per_mass(self) -> np.ndarray:
+        return -np.diff(self.flux_edges) / self.dm
+
+
+def _thin_layer_loss(temperature: float, p: float, config: Config) -> tuple[float, float]:
+    """(loss L in erg cm^-3 s^-1, rho) of a layer at T and p with nothing above it (all
+    escape probabilities 1: the conductive layer is optically thin)."""
+    rho, n_h, n_e, x = _density(p, temperature, 0.0, config)
+    return total_loss(temperature, n_e, n_h, 0.0, 0.0, x), rho
+
+
+def conductive_layer(f5: float, p: float, t_bottom: float, config: Config,
+                     cells: int = CONDUCTIVE_CELLS) -> ConductiveLayer:
+    """The layer that absorbs the conductive flux f5 entering at T5 = 1e5 K, at pressure p.
+
+    Below T5 the downward conductive flux F = -kappa0 T^(5/2) dT/dz (z downward) is
+    absorbed where it is radiated, dF/dz = -L(T, p), with L the joined loss of
+    :func:`loopsim.physics.radiation.total_loss` (optically thin: nothing above).
+    Eliminating z (dm = rho dz) gives ODEs in F, integrated from F = f5, T = T5 down to
+    F = 0 (RTV 1978; the classical transition-region energy balance):
+
+        dT/dF = F / (kappa0 T^(5/2) L(T)),      dm/dF = -rho(T) / L(T),
+
+    so F^2(T) = f5^2 - 2 kappa0 int_T^T5 T'^(5/2) L dT' and the layer's column is
+    int_0^f5 rho/L dF.  The heating inside the layer (beam, quiet) is neglected against L
+    (the layer's column is ~1e-7 g cm^-2).  The cell edges are equally spaced in F, so each
+    cell radiates f5/cells exactly; if T falls to ``t_bottom`` (the top of the
+    chromosphere below) before F = 0, the rest of the flux is ``residual``.
+    """
+    kappa0 = config.conduction.kappa0
+
+    def rhs(flux: float, y: np.ndarray) -> list[float]:
+        loss, rho = _thin_layer_loss(float(y[0]), p, config)
+        return [flux / (kappa0 * y[0] ** 2.5 * loss), -rho / loss]
+
+    def floor(flux: float, y: np.ndarray) -> float:
+        return y[0] - t_bottom
+
+    floor.terminal = True
+    solution = integrate.solve_ivp(rhs, (f5, 0.0), [T5, 0.0], events=floor,
+                                   dense_output=True, rtol=1e-8, atol=[1e-6, 1e-30])
+    f_end = float(solution.t[-1]) if solution.status == 1 else 0.0
+    flux_edges = np.linspace(f5, f_end, cells + 1)
+    y_edges = solution.sol(flux_edges)
+    y_mid = solution.sol(0.5 * (flux_edges[1:] + flux_edges[:-1]))
+    states = np.array([_density(p, t, 0.0, config) for t in y_mid[0]])
+    return ConductiveLayer(flux_edges, np.diff(y_edges[1]), y_mid[0], states[:, 0],
+                           states[:, 1], states[:, 2], states[:, 3], f_end)
+
+
+def _grid(m0: float, m_bottom: float, cells: int, top_column: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(edges, dm, centres) in g cm^-2: geometric in the column m - m0 below the top, from
+    ``top_column`` to m_bottom - m0 (the top of the chromosphere is resolved in Hα optical
+    depth at every resolution; a grid geometric in m puts 0.17 m0 into the first cell)."""
+    edges = m0 + np.concatenate([[0.0], np.geomspace(top_column, m_bottom - m0, cells)])
+    return edges, np.diff(edges), 0.5 * (edges[1:] + edges[:-1])
+
+
+def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: float = 0.0,
+                              delta: float = 4.0, e_cut_kev: float = 20.0,
+                              coronal_column: float = 0.0, cells: int = 200,
+                              m_bottom: float = 5.0, top_column: float = TOP_COLUMN,
                               quiet_top_pressure: float = 0.2) -> FlareChromosphere:
-    """Build the static flare chromosphere of coronal pressure ``p0`` and beam ``f20``.
+    """Build the static flare chromosphere of coronal pressure ``p0``, beam ``f20`` and
+    transition-region conductive flux ``f5``.
 
     p0: dyn cm^-2 in [1e-2, 1e5]; f20: erg cm^-2 s^-1 in [0, 1e13] (0: the quiet VAL-C
-    chromosphere at that pressure); delta > 2; e_cut_kev > 0; coronal_column >= 0 (cm^-2);
-    cells >= 20; m_bottom (g cm^-2) > 10 p0/g; quiet_top_pressure (dyn cm^-2) > 0.
-    ``config`` supplies the ionisation model, the Balmer radiation temperature and the
-    surface gravity (e.g. ``load_config("fcm85_f11")``).  See the module docstring.
+    chromosphere at that pressure); f5: erg cm^-2 s^-1 in [0, 1e11] (0: no conductive
+    layer); delta > 2; e_cut_kev > 0; coronal_column >= 0 (cm^-2); cells >= 20; m_bottom
+    (g cm^-2) > 10 p0/g; top_column (g cm^-2) in [1e-12, 1e-4]; quiet_top_pressure
+    (dyn cm^-2) > 0.  ``config`` supplies the ionisation model, the Balmer radiation
+    temperature, kappa0 and the surface gravity (e.g. ``load_config("fcm85_f11")``).  See
+    the module docstring.
     """
-    _check("p0", p0, 1e-2, 1e5)
-    _check("f20", f20, 0.0, 1e13)
+    validate_parameters(p0, f20, f5, cells)
     _check("coronal_column", coronal_column, 0.0, 1e24)
-    _check("cells", cells, 20, 100000)
+    _check("top_column", top_column, 1e-12, 1e-4)
     _check("quiet_top_pressure", quiet_top_pressure, 1e-3, 1e2)
     if f20 > 0.0:
         beam_physics.validate_beam(f20, delta, e_cut_kev)
@@ -237,9 +356,7 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: f
     m0 = p0 / gravity
     _check("m_bottom", m_bottom, 10.0 * m0, 1e4)
     m_quiet, t_quiet_table = quiet_temperature_of_column_mass(config, quiet_top_pressure)
-    edges = np.geomspace(m0, m_bottom, cells + 1)
-    dm = np.diff(edges)
-    m = np.sqrt(edges[1:] * edges[:-1])
+    edges, dm, m = _grid(m0, m_bottom, cells, top_column)
     p = gravity * m
     t_quiet = np.interp(np.log(m), np.log(m_quiet), t_quiet_table)
     flux = beam_physics.flux_from_f20(f20, delta, e_cut_kev) if f20 > 0.0 else 0.0
@@ -256,7 +373,10 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: f
     quiet_heating = np.array([_loss_per_mass(t_quiet[i], p[i], m[i] - m0, column_hi[i], 0.0,
                                              config) for i in range(cells)])
     temperature = t_quiet.copy()
-    chromospheric = m < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
+    # the layers the recipe can hold: above the quiet temperature minimum and above the
+    # deep cut of the Ca II/Mg II escape probabilities, both in the column below the top
+    # (the column that enters the losses)
+    chromospheric = m - m0 < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
     beam_heating = np.zeros(cells)
     for _ in range(MAX_ITERATIONS):
         if flux > 0.0:
@@ -290,17 +410,64 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, delta: f
                            f"in {MAX_ITERATIONS} iterations (last relative change {change:.2e})")
     evaporated = np.flatnonzero(~np.isfinite(temperature))
     top = int(evaporated[-1]) + 1 if evaporated.size else 0
+    top, layer = _conductive_top(f5, top, edges, temperature, config)
     if top >= cells - 1:
-        raise ConfigError(f"flare chromosphere: a beam of F20 = {f20:g} evaporates the whole "
-                          f"model down to m = {m_bottom:g} g cm^-2; raise m_bottom")
-    keep = slice(top, cells)
-    height = np.concatenate([[0.0], np.cumsum(dm[keep] / rho[keep])[:-1]]) \
-        + 0.5 * dm[keep] / rho[keep]
-    q_beam = beam_heating * rho
-    return FlareChromosphere(
-        column_mass=m[keep], dm=dm[keep],
-        column_h=0.5 * (column_edges[1:] + column_edges[:-1])[keep],
-        height=height, temperature=temperature[keep], pressure=p[keep], rho=rho[keep],
-        n_h=n_h[keep], n_e=n_e[keep], x_h=x[keep], q_beam=q_beam[keep], p0=p0,
-        p_top=float(gravity * edges[top]), evaporated_column_mass=float(edges[top] - m0),
-        f20=f20, delta=delta, e_cut_kev=e_cut_kev)
+        raise ConfigError(f"flare chromosphere: F20 = {f20:g} and F5 = {f5:g} evaporate the "
+                          f"whole model down to m = {m_bottom:g} g cm^-2; raise m_bottom")
+    return _assemble(config, layer, slice(top, cells), edges, temperature, rho, n_h, n_e, x,
+                     beam_heating, column_edges, p0=p0, f20=f20, delta=delta,
+                     e_cut_kev=e_cut_kev, f5=f5)
+
+
+def _conductive_top(f5: float, top: int, edges: np.ndarray, temperature: np.ndarray,
+                    config: Config) -> tuple[int, ConductiveLayer | None]:
+    """(first chromospheric cell, conductive layer above it) for the flux f5.
+
+    A conductive layer whose pressure is too low to radiate f5 before it cools to the
+    temperature of the chromosphere below would heat that chromosphere's top cell past
+    T5: the cell evaporates and the layer sits on the next one (higher pressure; the
+    layer's radiative capacity grows as p^2)."""
+    if f5 == 0.0:
+        return top, None
+    gravity = config.loop.surface_gravity
+    while top < temperature.size - 1:
+        layer = conductive_layer(f5, gravity * edges[top], temperature[top], config)
+        if layer.residual == 0.0:
+            return top, layer
+        top += 1
+    return top, None
+
+
+def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, edges: np.ndarray,
+              temperature: np.ndarray, rho: np.ndarray, n_h: np.ndarray, n_e: np.ndarray,
+              x: np.ndarray, beam_heating: np.ndarray, column_edges: np.ndarray,
+              **parameters: float) -> FlareChromosphere:
+    """The returned model: the conductive layer (column masses just above the chromosphere's
+    top edge, at its pressure) on top of the kept chromospheric cells."""
+    gravity = config.loop.surface_gravity
+    top_edge = edges[keep.start]
+    dm = np.diff(edges)[keep]
+    m = 0.5 * (edges[1:] + edges[:-1])[keep]
+    column_h = 0.5 * (column_edges[1:] + column_edges[:-1])[keep]
+    arrays = {"dm": dm, "column_mass": m, "column_h": column_h, "temperature": temperature[keep],
+              "pressure": gravity * m, "rho": rho[keep], "n_h": n_h[keep], "n_e": n_e[keep],
+              "x_h": x[keep], "q_beam": (beam_heating * rho)[keep], "q_cond": np.zeros(m.size)}
+    n_layer = 0
+    if layer is not None:
+        n_layer = layer.dm.size
+        below = np.cumsum(layer.dm[::-1])[::-1]  # layer column from each cell edge down
+        layer_m = top_edge - below + 0.5 * layer.dm
+        top_column_h = column_edges[keep.start]
+        layer_arrays = {"dm": layer.dm, "column_mass": layer_m,
+                        "column_h": top_column_h - (top_edge - layer_m) / hydrogen.MASS_PER_H,
+                        "temperature": layer.temperature,
+                        "pressure": np.full(n_layer, gravity * top_edge), "rho": layer.rho,
+                        "n_h": layer.n_h, "n_e": layer.n_e, "x_h": layer.x_h,
+                        "q_beam": np.zeros(n_layer), "q_cond": layer.loss_per_mass * layer.rho}
+        arrays = {key: np.concatenate([layer_arrays[key], value])
+                  for key, value in arrays.items()}
+    thickness = arrays["dm"] / arrays["rho"]
+    arrays["height"] = np.cumsum(thickness) - 0.5 * thickness
+    return FlareChromosphere(**arrays, p_top=float(gravity * top_edge),
+                             evaporated_column_mass=float(top_edge - edges[0]),
+                             conductive_cells=n_layer, **parameters)

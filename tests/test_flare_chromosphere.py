@@ -119,3 +119,66 @@ def test_rtv_coronal_column(config, p0):
     isothermal = p0 * half_length / (2.1 * 1.380649e-16 * t_max)
     column = rtv_coronal_column(p0, half_length, config.conduction.kappa0)
     assert 1.0 < column / isothermal < 1.6
+
+
+# ---- the conductive flux F5 (CGR84's third parameter) ----------------------------------
+F5 = 5.0e5
+
+
+def _thin_loss_per_mass(temperature, p, config):
+    from loopsim.flare_chromosphere import _density
+
+    rho, n_h, n_e, x = _density(p, temperature, 0.0, config)
+    return total_loss(temperature, n_e, n_h, 0.0, 0.0, x) / rho
+
+
+@pytest.mark.parametrize("p", [10.0, 100.0, 1e4])
+def test_conductive_layer_radiates_f5(config, p):
+    """Conduction/radiation balance below 1e5 K: the layer's losses, recomputed at the
+    cell temperatures, integrate to F5 (midpoint rule, 2 %); each cell radiates F5/8;
+    T falls monotonically from 1e5 K; the column is negligible against m0 = p/g."""
+    from loopsim.flare_chromosphere import CONDUCTIVE_CELLS, conductive_layer
+
+    layer = conductive_layer(F5, p, 5000.0, config)
+    assert layer.residual == 0.0
+    radiated = sum(_thin_loss_per_mass(t, p, config) * dm
+                   for t, dm in zip(layer.temperature, layer.dm, strict=True))
+    assert radiated == pytest.approx(F5, rel=0.02)
+    assert np.allclose(layer.loss_per_mass * layer.dm, F5 / CONDUCTIVE_CELLS, rtol=1e-12)
+    assert np.all(np.diff(layer.temperature) < 0) and layer.temperature[0] < 1e5
+    assert layer.dm.sum() < 1e-3 * p / config.loop.surface_gravity
+
+
+def test_energy_balance_with_conductive_flux(config, models):
+    """With F5 the model gains a conductive layer on top whose heating, sum q_cond/rho dm,
+    is F5 to round-off and balances its loss cell by cell (to the midpoint rule, 10 %);
+    the chromosphere below keeps the F5 = 0 structure (its balance: beam + quiet = loss)."""
+    model = static_flare_chromosphere(config, 10.0, 1e9, f5=F5, cells=CELLS)
+    n = model.conductive_cells
+    assert n > 0 and np.all(model.q_cond[n:] == 0.0)
+    heating = model.q_cond[:n] / model.rho[:n]
+    assert float(np.sum(heating * model.dm[:n])) == pytest.approx(F5, rel=1e-12)
+    loss = np.array([_thin_loss_per_mass(t, model.p_top, config)
+                     for t in model.temperature[:n]])
+    assert np.allclose(heating, loss, rtol=0.1)
+    assert np.allclose(model.temperature[n:], models[1e9].temperature, rtol=1e-9)
+    assert np.all(np.diff(model.column_mass) > 0) and np.all(np.diff(model.height) > 0)
+
+
+def test_flux_the_transition_region_cannot_radiate_evaporates_the_top(config):
+    """At P0 = 1 a conductive layer can radiate ~1e6 erg cm^-2 s^-1 (its capacity grows as
+    p^2): F5 = 5e7 heats the top cells past 1e5 K until the pressure suffices."""
+    model = static_flare_chromosphere(config, 1.0, 0.0, f5=5e7, cells=CELLS)
+    assert model.p_top > 5.0 and model.evaporated_column_mass > 0.0
+    n = model.conductive_cells
+    assert float(np.sum(model.q_cond[:n] / model.rho[:n] * model.dm[:n])) == \
+        pytest.approx(5e7, rel=1e-12)
+
+
+@pytest.mark.parametrize(("kwargs", "fragment"), [
+    ({"p0": 0.0, "f20": 1e10}, r"p0 = 0.0 is outside the allowed range \[0.01, 100000\]"),
+    ({"p0": 10.0, "f20": 1e10, "f5": -1.0}, r"f5 = -1.0 .*\[0, 1e\+11\]"),
+])
+def test_bad_conductive_input_is_rejected(config, kwargs, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        static_flare_chromosphere(config, **kwargs)

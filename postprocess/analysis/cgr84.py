@@ -12,20 +12,23 @@ the flare model, because the loop physics has no photospheric H⁻ electrons);
 :func:`cgr84_profile` synthesises its Hα profile (non-LTE, ionisation solved, beam
 rates on); :func:`profile_features` measures the two CGR84 diagnostics.
 
-**Status: not finished; no figure is built from it yet.**  Measured: with no beam the
-model chromosphere at P0 = 10 gives the quiet-Sun line depth (centre 0.18 of its
-continuum; FAL-C 0.16), tested.  With a beam the profiles are not yet trustworthy.  The
-beam now crosses the column of an RTV corona at P0 (3e18 cm^-2 at P0 = 1, 1.5e21 at 1e4)
-before the chromosphere, which removed a blow-up at the top cell (line centre 2337 ×
-the continuum at 120 cells without it), but the line centre still depends on the
-resolution (P0 = 10, F20 = 1e8: 5.4 and 3.1 × the continuum at 60 and 120 cells): the
-beam's non-thermal excitation of n = 2, 3 in the top layers fills the core even at
-F20 = 1e8, so no model shows a central reversal, and the 3-Å wing emission appears only
-above F20 = 1e10 (excess −0.03 at 1e10, +0.27 at 1e11, P0 = 100).  The
-P0 trend of CGR84 (no central reversal for P0 >= 1e3) is **not reproduced**: CGR84's
-models have a third parameter, the conductive flux F5 from the high-pressure corona,
-which heats the top of the chromosphere; :mod:`loopsim.flare_chromosphere` has no such
-term, so a high P0 only pushes the chromosphere down toward the temperature minimum.
+Measured (docs/validation.md, ``loopsim plot figure1``; F5 = 5e5, delta = 4, E_c = 20 keV):
+with no beam the model chromosphere at P0 = 10 gives the quiet-Sun line depth (centre
+0.18 of its continuum; FAL-C 0.16).  F20 = 1e8 profiles are centrally reversed, emission
+peaks at ~1.0 of the quiet continuum around a centre at 0.25-0.29 (depth 0.70-0.75) for
+P0 = 1-100 and not reversed for P0 = 1e3, 1e4 -- but there the line is an absorption
+line (centre 0.31, 0.39), not CGR84's unreversed emission: a weak beam cannot heat a
+chromosphere whose top is as dense as the quiet low chromosphere, and F5 = 5e5 is
+radiated in a layer of ~1e-10 g cm^-2 above it.  With a flux the dense corona would
+actually conduct (F5 = 5e8, RTV at P0 = 1e3) the P0 = 1e3 profile is a single emission
+peak of 8.5 x the continuum, as in CGR84 (not in the tests: the conductive layer's Hα
+is not yet checked for resolution).  The 3-Å intensity at P0 = 100 rises above its
+F20 = 1e8 value by 0.01, 0.06 and 0.34 at F20 = 1e9, 1e10 and 1e11; it is above the
+continuum (+0.28) only at 1e11.  All features agree to 0.01-0.02 at 60, 120 and 240
+cells.  The beam rates of the Hα atom (Fang et al. 1993: n = 2 and 3 excited at 2.94 and
+0.51 x the ionisation rate q/(n_H 36 eV)) put 13.6 + 30 + 6.2 = 50 eV per 36 eV of beam
+energy into ionisation and excitation, 1.4 x the energy available (reported, not changed
+here: :mod:`postprocess.halpha.atom` is not this module's).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from loopsim.flare_chromosphere import (
     FlareChromosphere,
     rtv_coronal_column,
     static_flare_chromosphere,
+    validate_parameters,
 )
 
 from ..halpha import Atmosphere, SynthSettings, falc, synthesise
@@ -48,6 +52,12 @@ from ..halpha.atmosphere import splice_photosphere
 BASE_PROBLEM = "fcm85_f11"
 #: microturbulence of the grid atmospheres (cm s^-1)
 V_TURB = 2.0e5
+#: transition-region conductive flux at 1e5 K (erg cm^-2 s^-1) held fixed across the grid:
+#: the flux at 1e5 K of loopsim's RTV loop (L = 1e9 cm) at the grid's lowest pressure,
+#: P0 = 1 (4.9e5); CGR84's own value is not available here (see the module docstring)
+F5 = 5.0e5
+#: smallest offset (Å) of an emission peak from line centre that makes a central reversal
+REVERSAL_MIN_OFFSET = 0.1
 
 
 @dataclass(frozen=True)
@@ -62,20 +72,23 @@ class GridProfile:
     model: FlareChromosphere
 
 
-def cgr84_atmosphere(p0: float, f20: float, *, config: Config | None = None,
+def cgr84_atmosphere(p0: float, f20: float, *, f5: float = F5, config: Config | None = None,
                      cells: int = 120) -> tuple[Atmosphere, FlareChromosphere]:
-    """(Hα atmosphere, flare chromosphere) for coronal pressure p0 (dyn cm^-2) and beam f20
-    (erg cm^-2 s^-1 above 20 keV; delta = 4, E_c = 20 keV)."""
+    """(Hα atmosphere, flare chromosphere) for coronal pressure p0 (dyn cm^-2), beam f20
+    (erg cm^-2 s^-1 above 20 keV; delta = 4, E_c = 20 keV) and conductive flux f5
+    (erg cm^-2 s^-1 at 1e5 K)."""
+    validate_parameters(p0, f20, f5, cells)
     config = config or load_config(BASE_PROBLEM)
     corona = rtv_coronal_column(p0, config.loop.half_length, config.conduction.kappa0)
-    model = static_flare_chromosphere(config, p0, f20, cells=cells, coronal_column=corona)
+    model = static_flare_chromosphere(config, p0, f20, f5=f5, cells=cells,
+                                      coronal_column=corona)
     height = model.height[-1] - model.height
     atmosphere = Atmosphere(
         height=height, temperature=model.temperature, n_e=model.n_e, n_h=model.n_h,
         n_p=model.x_h * model.n_h, velocity=np.zeros(model.n_h.size),
         v_turb=np.full(model.n_h.size, V_TURB), column_mass=model.column_mass,
         q_beam=model.q_beam, name=f"cgr84 P0={p0:g} F20={f20:g}",
-        meta={"p0": p0, "f20": f20, "beam": {"F20": f20, "delta": model.delta,
+        meta={"p0": p0, "f20": f20, "f5": f5, "beam": {"F20": f20, "delta": model.delta,
                                              "E_cutoff": model.e_cut_kev}})
     # the flare model stops being chromospheric at its temperature minimum; below it the
     # FAL-C photosphere (with metal electrons) gives the right continuum
@@ -84,13 +97,13 @@ def cgr84_atmosphere(p0: float, f20: float, *, config: Config | None = None,
                               ), model
 
 
-def cgr84_profile(p0: float, f20: float, *, config: Config | None = None, cells: int = 120,
-                  settings: SynthSettings | None = None) -> GridProfile:
+def cgr84_profile(p0: float, f20: float, *, f5: float = F5, config: Config | None = None,
+                  cells: int = 120, settings: SynthSettings | None = None) -> GridProfile:
     """Hα profile of the (p0, f20) static flare chromosphere (see :func:`cgr84_atmosphere`)."""
     from ..halpha import quiet_sun_continuum
 
     settings = settings or SynthSettings()
-    atmosphere, model = cgr84_atmosphere(p0, f20, config=config, cells=cells)
+    atmosphere, model = cgr84_atmosphere(p0, f20, f5=f5, config=config, cells=cells)
     spectrum = synthesise(atmosphere, settings, ionisation="solve")
     centre = spectrum.wavelength_air[spectrum.wavelength_air.size // 2]
     return GridProfile(p0, f20, spectrum.wavelength_air - centre,
@@ -101,18 +114,20 @@ def profile_features(profile: GridProfile) -> dict[str, float]:
     """The CGR84 diagnostics of a symmetric (static) profile, in quiet-continuum units.
 
     ``continuum``: mean intensity beyond |Δλ| = 5.5 Å; ``centre``: intensity at line
-    centre; ``reversal_depth``: (peak - centre)/(peak - continuum) when the core within
-    ± 1.5 Å has emission peaks above the continuum off line centre, else 0 (absorption
-    profiles and single-peaked emission have no central reversal); ``excess_3A``: mean
-    intensity at |Δλ| = 2.9–3.1 Å minus the continuum (CGR84's Stark-wing emission).
+    centre; ``peak``: the maximum within ± 1.5 Å; ``reversal_depth``: 1 - centre/peak
+    when that maximum lies off line centre (|Δλ| >= REVERSAL_MIN_OFFSET) and above the
+    continuum (emission peaks around a central dip), else 0 (absorption profiles and
+    single-peaked emission have no central reversal); ``excess_3A``: mean intensity at
+    |Δλ| = 2.9-3.1 Å minus the continuum (CGR84's Stark-wing emission).
     """
     dl, intensity = profile.delta_lambda, profile.intensity_norm
     continuum = float(intensity[np.abs(dl) >= 5.5].mean())
     centre = float(intensity[np.argmin(np.abs(dl))])
-    core = np.abs(dl) <= 1.5
-    peak = float(intensity[core].max())
-    reversed_ = peak > continuum and peak > centre * (1.0 + 1e-6)
+    core = np.flatnonzero(np.abs(dl) <= 1.5)
+    k = core[np.argmax(intensity[core])]
+    peak = float(intensity[k])
+    reversed_ = abs(dl[k]) >= REVERSAL_MIN_OFFSET and peak > continuum
     wing = (np.abs(dl) >= 2.9) & (np.abs(dl) <= 3.1)
-    return {"continuum": continuum, "centre": centre,
-            "reversal_depth": (peak - centre) / (peak - continuum) if reversed_ else 0.0,
+    return {"continuum": continuum, "centre": centre, "peak": peak,
+            "reversal_depth": 1.0 - centre / peak if reversed_ else 0.0,
             "excess_3A": float(intensity[wing].mean()) - continuum}

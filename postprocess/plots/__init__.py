@@ -12,6 +12,7 @@ from typing import Any
 
 #: figure name -> (module in postprocess.plots, plotting function)
 PLOTS: dict[str, tuple[str, str]] = {
+    "figure1": ("figure1", "plot_figure1"),
     "hydro": ("hydro", "plot_hydro"),
     "figure4": ("figure4", "plot_figure4"),
     "condensation": ("condensation", "plot_condensation"),
