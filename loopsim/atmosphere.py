@@ -22,13 +22,20 @@ Construction (all cgs):
    ``initial.bottom_height``.
 3. **Mesh.**  Nodes equidistribute the monitor
 
-       w(s) = 1/L + |d log10 T/ds| / 0.02 + |d log10 rho/ds| / delta_rho(N),
-       1/delta_rho(N) = a(N)/0.025 + (1 - a(N))/0.2,   a(N) = 1/(1 + (N/3e21 cm^-2)^2),
+       w(s) = 1/L + |d log10 T/ds| / dT + |d log10 rho/ds| / delta_rho(N),
+       1/delta_rho(N) = a(N)/drho + (1 - a(N))/drho_deep,   a(N) = 1/(1 + (N/N_deep)^2),
 
-   over ``mesh.cells`` cells (N the hydrogen column from the apex).  The transition region
-   and the beam-heated chromosphere (N < ~3e21 cm^-2, where a 20 keV-cutoff, delta >= 3
-   beam deposits all but a few 1e-3 of its power) get most cells; the deep photosphere,
-   which the flare does not reach, is resolved 8x more coarsely in density.
+   over ``mesh.cells`` cells (N the hydrogen column from the apex; dT, drho, drho_deep,
+   N_deep = ``mesh.dlog_T``, ``mesh.dlog_rho``, ``mesh.dlog_rho_deep``,
+   ``mesh.deep_column``, by default 0.02, 0.025, 0.2 and 3e21 cm^-2).  The transition
+   region and the beam-heated chromosphere (N < ~3e21 cm^-2, where a 20 keV-cutoff,
+   delta >= 3 beam deposits all but a few 1e-3 of its power) get most cells; the deep
+   photosphere, which the flare does not reach, is resolved 8x more coarsely in density.
+   With ``mesh.dlog_N`` set, the term a(N) c(T) |d log10 N/ds| / dlog_N,
+   c = 1/(1 + (T/3e4 K)^8), adds cells evenly in log N through the chromosphere where the
+   beam deposits its energy per particle (the transition region, across which N hardly
+   changes, gets none of them).  Only the ratios of the targets matter for a given number
+   of cells.
 4. **Discrete hydrostatics.**  With the cell masses fixed, the cell pressures satisfy the
    discrete momentum equation at rest, p_k = p_{k-1} + g(x_k) M_k, exactly; densities follow
    from the equation of state with the ionisation in equilibrium (Saha for LTE; the
@@ -46,6 +53,7 @@ from scipy import integrate, optimize
 
 from .config import Config
 from .config.schema import ConfigError
+from .config.sections import MeshSection
 from .constants import K_B
 from .physics import hydrogen
 from .physics.gravity import field
@@ -67,14 +75,8 @@ VALC_TEMPERATURE = np.array([
 
 #: temperature at the top of the chromosphere, where the conductive flux vanishes (K)
 T_BASE = 1.0e4
-
-#: resolution targets of the mesh monitor: decades of T and rho per cell; the density
-#: target is DLOG_RHO_TARGET above the column MESH_DEEP_COLUMN (the beam-heated
-#: chromosphere) and DLOG_RHO_TARGET_DEEP well below it
-DLOG_T_TARGET = 0.02
-DLOG_RHO_TARGET = 0.025
-DLOG_RHO_TARGET_DEEP = 0.2
-MESH_DEEP_COLUMN = 3.0e21  #: cm^-2
+#: the mesh's column term (mesh.dlog_N) acts below this temperature (K)
+MESH_CHROMOSPHERE_T = 3.0e4
 
 
 def _fully_ionised_density(p: float, temperature: np.ndarray) -> np.ndarray:
@@ -182,15 +184,20 @@ def _hydrostatic_fine(s: np.ndarray, temperature: np.ndarray, p_apex: float,
 
 
 def _equidistributed_nodes(s: np.ndarray, temperature: np.ndarray, rho: np.ndarray,
-                           cells: int, half_length: float) -> np.ndarray:
+                           mesh: MeshSection, half_length: float) -> np.ndarray:
+    """Node positions (cm) equidistributing the monitor of the module docstring (3.)."""
     dlogt = np.abs(np.gradient(np.log10(temperature), s))
     dlogrho = np.abs(np.gradient(np.log10(rho), s))
     column = integrate.cumulative_trapezoid(rho / hydrogen.MASS_PER_H, s, initial=0.0)
-    shallow = 1.0 / (1.0 + (column / MESH_DEEP_COLUMN) ** 2)
-    inverse_target = shallow / DLOG_RHO_TARGET + (1.0 - shallow) / DLOG_RHO_TARGET_DEEP
-    monitor = 1.0 / half_length + dlogt / DLOG_T_TARGET + dlogrho * inverse_target
+    shallow = 1.0 / (1.0 + (column / mesh.deep_column) ** 2)
+    inverse_target = shallow / mesh.dlog_rho + (1.0 - shallow) / mesh.dlog_rho_deep
+    monitor = 1.0 / half_length + dlogt / mesh.dlog_T + dlogrho * inverse_target
+    if mesh.dlog_N is not None:
+        chromosphere = shallow / (1.0 + (temperature / MESH_CHROMOSPHERE_T) ** 8)
+        dlogn = np.gradient(np.log10(np.maximum(column, column[1])), s)
+        monitor += chromosphere * np.abs(dlogn) / mesh.dlog_N
     weight = integrate.cumulative_trapezoid(monitor, s, initial=0.0)
-    return np.interp(np.linspace(0.0, weight[-1], cells + 1), weight, s)
+    return np.interp(np.linspace(0.0, weight[-1], mesh.cells + 1), weight, s)
 
 
 def quiet_loop(config: Config) -> State:
@@ -203,7 +210,7 @@ def quiet_loop(config: Config) -> State:
         )
     s_fine, t_fine, p_apex = reference_profile(config)
     _, rho_fine = _hydrostatic_fine(s_fine, t_fine, p_apex, config)
-    nodes = _equidistributed_nodes(s_fine, t_fine, rho_fine, config.mesh.cells,
+    nodes = _equidistributed_nodes(s_fine, t_fine, rho_fine, config.mesh,
                                    loop.half_length)
     mass_fine = integrate.cumulative_trapezoid(rho_fine, s_fine, initial=0.0)
     mass_nodes = np.interp(nodes, s_fine, mass_fine)

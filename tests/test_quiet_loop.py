@@ -79,3 +79,24 @@ def check_static(run):
               + last["beam_energy"])
     change = last["total_energy"] - first["total_energy"]
     assert abs(change - budget) < 1e-9 * abs(first["internal_energy"])
+
+
+def test_column_term_of_the_mesh_spreads_cells_evenly_in_log_column():
+    """mesh.dlog_N puts cells evenly in log10 N_H through the chromosphere above
+    mesh.deep_column (where the beam deposits its energy), not in the transition region."""
+    def cells_per_decade(overrides):
+        config = load_config("fcm85_f11", overrides)
+        state = initial_state(config)
+        column = np.cumsum(state.dm) / 2.34e-24  # hydrogen column (MASS_PER_H), cm^-2
+        log_n = np.log10(column)
+        bands = [(18.7, 19.3), (19.3, 19.9), (19.9, 20.5)]
+        counts = [np.count_nonzero((log_n >= a) & (log_n < b)) / (b - a) for a, b in bands]
+        hot = np.count_nonzero((state.theta > 2e4) & (state.theta < 1e6))
+        return np.array(counts), hot
+
+    plain, tr_plain = cells_per_decade(["mesh.cells=300"])
+    column, tr_column = cells_per_decade(["mesh.cells=300", "mesh.dlog_N=0.01"])
+    assert np.all(column > 1.8 * plain)  # the chromosphere gets the cells ...
+    assert column.max() / column.min() < 1.3  # ... evenly in log N
+    assert tr_column < tr_plain  # taken from the transition region
+    assert tr_column > 40  # which stays resolved

@@ -23,6 +23,23 @@ class MeshSection:
     cells: int = param(200, doc="number of Lagrangian cells at t = 0", min=2, max=10_000_000)
     x_min: float = param(0.0, doc="position of the left boundary at t = 0", units="cm")
     x_max: float = param(1.0, doc="position of the right boundary at t = 0", units="cm")
+    # loop meshes (initial.kind = "loop"): the nodes equidistribute a monitor whose terms
+    # ask for these changes per cell; only their ratios matter for a given mesh.cells
+    dlog_T: float = param(0.02, doc="loop mesh: log10 T change per cell asked for in the "
+                          "transition region (relative weight of the T term)", min=0.0,
+                          min_exclusive=True)
+    dlog_rho: float = param(0.025, doc="loop mesh: log10 rho change per cell asked for in "
+                            "the chromosphere above mesh.deep_column (the beam-heated "
+                            "layers)", min=0.0, min_exclusive=True)
+    dlog_rho_deep: float = param(0.2, doc="loop mesh: log10 rho change per cell asked for "
+                                 "well below mesh.deep_column", min=0.0, min_exclusive=True)
+    dlog_N: float | None = param(None, doc="loop mesh: log10 change of the hydrogen column "
+                                 "per cell asked for in the chromosphere (T < 3e4 K) above "
+                                 "mesh.deep_column, where the beam deposits its energy "
+                                 "(unset: no column term)", min=0.0, min_exclusive=True)
+    deep_column: float = param(3.0e21, doc="loop mesh: hydrogen column from the apex where "
+                               "the density weight changes from dlog_rho to dlog_rho_deep",
+                               units="cm^-2", min=0.0, min_exclusive=True)
 
     def __post_init__(self) -> None:
         if not self.x_max > self.x_min:
