@@ -43,6 +43,16 @@ def _sweep_axes(parser: argparse.ArgumentParser) -> None:
                         help="one line per value of this column, e.g. beam.delta")
 
 
+def _f5_value(text: str) -> float | str:
+    """--f5: 'rtv' or a number (erg cm^-2 s^-1)."""
+    if text.strip().lower() == "rtv":
+        return "rtv"
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'rtv'") from None
+
+
 def _figure1_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cells", type=int, default=60, metavar="N",
                         help="cells per model chromosphere (>= 20; default 60)")
@@ -52,9 +62,10 @@ def _figure1_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--f20", type=float, nargs="+", metavar="F20",
                         help="beam fluxes of the lower panel (erg cm^-2 s^-1 above 20 keV; "
                         "default 1e8 1e9 1e10 1e11, at P0 = 100)")
-    parser.add_argument("--f5", type=float, default=5.0e5, metavar="F5",
-                        help="transition-region conductive flux at 1e5 K of every model "
-                        "(erg cm^-2 s^-1; default 5e5)")
+    parser.add_argument("--f5", type=_f5_value, default="rtv", metavar="F5",
+                        help="transition-region conductive flux at 1e5 K: 'rtv' (default) "
+                        "ties it to each model's P0 as a static loop does (4.8e5 P0); a "
+                        "number (erg cm^-2 s^-1) holds it fixed for every model")
     parser.add_argument("-q", "--quiet", dest="progress", action="store_false", default=None,
                         help="no progress bar")
 

@@ -12,10 +12,11 @@ Model (plane parallel, static, cgs)
 * Coordinate: column mass m (g cm^-2) measured from the top of the solar atmosphere, so
   that hydrostatic equilibrium is exactly p(m) = g m; the chromosphere starts at
   m0 = P0 / g (the corona above it weighs P0) and extends to ``m_bottom`` on ``cells``
-  cells geometric in m - m0 from ``TOP_COLUMN`` (1e-8 g cm^-2): the Hα line centre
-  forms within ~1e-5 g cm^-2 of the top, and a grid geometric in m (first cell 0.17 m0,
-  Hα optical depth ~10) made the line centre resolution dependent (5.4 and 3.1 x the
-  continuum at 60 and 120 cells, P0 = 10, F20 = 1e8; now 0.25 at 60-240 cells).
+  cells geometric in the column below the top (m - m0, or below the top left by
+  evaporation) from ``TOP_COLUMN`` (1e-8 g cm^-2): the Hα line centre forms within
+  ~1e-5 g cm^-2 of the top, and a grid geometric in m (first cell 0.17 m0, Hα optical
+  depth ~10) made the line centre resolution dependent (5.4 and 3.1 x the continuum at
+  60 and 120 cells, P0 = 10, F20 = 1e8; now 0.25 at 60-240 cells).
 * Quiet reference: the VAL-C temperatures T_q(m) of :mod:`loopsim.atmosphere`, put in
   hydrostatic equilibrium from the top of the VAL-C chromosphere (at pressure
   ``quiet_top_pressure``) downward; a flare model at pressure p = g m takes T_q at the
@@ -35,8 +36,8 @@ Model (plane parallel, static, cgs)
   lowest root in the first iteration; later iterations follow the branch they are on).
   Below the temperature minimum of the quiet model, and below the column where the CL12
   Ca II/Mg II escape probabilities are cut off (``ESCAPE_DEEP_COLUMN`` = 0.1 g cm^-2),
-  (both counted in the column m - m0 below the top, the column that enters the losses)
-  the temperature stays T_q: the recipe has no photospheric (H^- continuum) cooling,
+  (both counted in the column below the chromosphere's top, the column that enters the
+  losses) the temperature stays T_q: the recipe has no photospheric (H^- continuum) cooling,
   which in the real photosphere removes the small beam heating that reaches it at once.
   A cell with no root below ``T_MAX_CHROMOSPHERE`` (1e5 K, past the peak of the loss
   function) cannot be held chromospheric by radiation: the beam evaporates it.  Such
@@ -49,11 +50,26 @@ Model (plane parallel, static, cgs)
 * Conduction (CGR84's third parameter, the transition-region conductive flux F5 at
   T5 = 1e5 K): the flux is absorbed where it is radiated, in a conductive layer on top of
   the chromosphere (:func:`conductive_layer`; F dF = kappa0 T^(5/2) L dT, RTV 1978),
-  resolved by ``CONDUCTIVE_CELLS`` cells that each radiate F5/CONDUCTIVE_CELLS.  If the
-  layer cannot radiate F5 before it cools to the chromosphere's top temperature, that
-  top cell would be heated past T5: it evaporates, and the layer sits on the next cell
-  (its radiative capacity grows as p^2).  The chromosphere below is not heated by
-  conduction (the flux is exhausted above it).
+  resolved by ``layer_cells`` cells (default max(CONDUCTIVE_CELLS, cells // 4)) spaced
+  evenly in the mean of the radiated flux fraction and the fall in log T.  If the layer
+  cannot radiate F5 before it cools to the chromosphere's top temperature, that top cell
+  would be heated past T5: it evaporates, and the layer sits deeper (its radiative
+  capacity grows as p^2; the top is found within the cell by bisection).  The chromosphere
+  below is not heated by conduction (the flux is exhausted above it), nor by the layer's
+  downward EUV (not modelled).
+* Evaporation (beam or conduction) moves the top of the chromosphere down; the
+  chromosphere is then solved again on a grid geometric from ``TOP_COLUMN`` below the new
+  top (the losses' column counted from it, the beam crossing the evaporated column), up
+  to ``MAX_REGRIDS`` times until its first cell holds.  Without this the first kept cell
+  of the old grid (up to ~3e-5 g cm^-2, Hα-thick) carried the whole layer -> chromosphere
+  drop and gave resolution-dependent single emission peaks (P0 = 1e3, F5 = 4.8e8: 3.97,
+  3.02, 2.20 x the continuum at 60, 120, 240 cells; regridded: absorption, centre 0.53,
+  0.42, 0.40).
+* F5 of a static loop: :func:`rtv_conductive_flux` (the energy-balanced corona of
+  :func:`loopsim.atmosphere.coronal_solution` whose length is L): 4.77e5 P0 erg cm^-2
+  s^-1, set by the transition region's radiation below 1e5 K (∝ p^2) alone.  A layer at
+  P0 radiates about that flux, so with F5 = the loop's value the top stays at P0 (1 %),
+  while a larger fixed F5 evaporates the top to p_top ≈ F5 / 4.8e5.
 * The columns that enter the losses (N_HI for the Lyman escape probability) and the
   beam's ionisation-dependent Coulomb logarithms are taken from the previous iterate;
   the whole structure is iterated to a fixed point (``FIXED_POINT_TOLERANCE`` in T), the
@@ -87,7 +103,7 @@ RELAXATION = 0.5
 _ENERGY_PER_ION_PAIR = beam_physics.ENERGY_PER_ION_PAIR
 #: temperature at which the transition-region conductive flux F5 is given (K; CGR84's F5)
 T5 = 1.0e5
-#: cells of the conductive layer; each absorbs F5 / CONDUCTIVE_CELLS
+#: fewest cells of the conductive layer (default: max(CONDUCTIVE_CELLS, cells // 4))
 CONDUCTIVE_CELLS = 8
 #: column mass (g cm^-2) of the first cell below the top of the chromosphere: the grid is
 #: geometric in the column below the top, so that the Hα line-centre optical depth of the
@@ -133,19 +149,50 @@ class FlareChromosphere:
     conductive_cells: int
 
 
+def rtv_corona(p0: float, half_length: float, kappa0: float) -> tuple[np.ndarray, np.ndarray]:
+    """(s, T): distance from the apex (cm) and temperature (K, from T_max down to 1e4 K)
+    of the energy-balanced corona + transition region of half-length ``half_length`` (cm)
+    at uniform pressure ``p0`` (dyn cm^-2), the static loop whose footpoint the flare
+    chromosphere is.
+
+    The profile is :func:`loopsim.atmosphere.coronal_solution`; its apex temperature is
+    solved so that the balanced loop has length L (the RTV 1978 scaling T_max =
+    1400 (p0 L)^(1/3), which it matches to 5 %, is the starting guess), so both the column
+    and the conductive flux (:func:`rtv_conductive_flux`) are those of one exact static
+    loop.
+    """
+    guess = np.log(1400.0 * (p0 * half_length) ** (1.0 / 3.0))
+
+    def mismatch(log_t: float) -> float:
+        return float(np.log(coronal_solution(np.exp(log_t), p0, kappa0)[0][-1] / half_length))
+
+    log_t = optimize.brentq(mismatch, guess - 1.0, guess + 1.0, xtol=1e-10)
+    s, temperature, _ = coronal_solution(float(np.exp(log_t)), p0, kappa0)
+    return s, temperature
+
+
 def rtv_coronal_column(p0: float, half_length: float, kappa0: float) -> float:
     """Hydrogen column (cm^-2) of the energy-balanced corona + transition region of
-    half-length ``half_length`` (cm) at uniform pressure ``p0`` (dyn cm^-2): the column a
-    beam injected at the apex crosses before the chromosphere.
-
-    The apex temperature follows from RTV (T_max = 1400 (p0 L)^(1/3)); the T(s) profile
-    is :func:`loopsim.atmosphere.coronal_solution`, stretched to length L; fully ionised.
-    """
-    t_max = 1400.0 * (p0 * half_length) ** (1.0 / 3.0)
-    s, temperature, _ = coronal_solution(t_max, p0, kappa0)
-    s = s * half_length / s[-1]
+    half-length ``half_length`` (cm) at uniform pressure ``p0`` (dyn cm^-2) (:func:`rtv_corona`,
+    fully ionised): the column a beam injected at the apex crosses before the
+    chromosphere."""
+    s, temperature = rtv_corona(p0, half_length, kappa0)
     n_h = p0 / ((2.0 + hydrogen.HELIUM_ABUNDANCE) * K_B * temperature)
     return float(np.trapezoid(n_h, s))
+
+
+def rtv_conductive_flux(p0: float, half_length: float, kappa0: float,
+                        temperature: float = T5) -> float:
+    """Downward conductive flux kappa0 T^(5/2) |dT/ds| (erg cm^-2 s^-1) at ``temperature``
+    (default T5 = 1e5 K) in the static loop of :func:`rtv_corona`: CGR84's F5 tied to the
+    coronal pressure as a static loop ties them (F5 ≈ 4.8e5 p0 for L = 1e9 cm; the flux
+    at 1e5 K grows with p0 because the radiation below 1e5 K it feeds grows as p0^2 and
+    the layer thins as 1/p0)."""
+    s, t = rtv_corona(p0, half_length, kappa0)
+    _check("temperature", temperature, float(t[-1]), float(t[0]))
+    dt_ds = np.gradient(t, s)
+    return float(kappa0 * temperature**2.5 * np.interp(temperature, t[::-1],
+                                                         np.abs(dt_ds)[::-1]))
 
 
 def _check(name: str, value: float, low: float, high: float) -> None:
@@ -296,9 +343,12 @@ def conductive_layer(f5: float, p: float, t_bottom: float, config: Config,
 
     so F^2(T) = f5^2 - 2 kappa0 int_T^T5 T'^(5/2) L dT' and the layer's column is
     int_0^f5 rho/L dF.  The heating inside the layer (beam, quiet) is neglected against L
-    (the layer's column is ~1e-7 g cm^-2).  The cell edges are equally spaced in F, so each
-    cell radiates f5/cells exactly; if T falls to ``t_bottom`` (the top of the
-    chromosphere below) before F = 0, the rest of the flux is ``residual``.
+    (the layer's column is ~1e-7 g cm^-2).  The ``cells`` cell edges are equally spaced in
+    w = (u + v)/2, u = 1 - F/f5 the fraction of the flux radiated and v the fraction of the
+    fall in log T: equal steps in F alone put the whole 2e4 K -> chromosphere drop, where
+    Hα forms, into the last cell.  Each cell radiates the flux difference of its edges;
+    if T falls to ``t_bottom`` (the top of the chromosphere below) before F = 0, the rest of
+    the flux is ``residual``.
     """
     kappa0 = config.conduction.kappa0
 
@@ -313,9 +363,17 @@ def conductive_layer(f5: float, p: float, t_bottom: float, config: Config,
     solution = integrate.solve_ivp(rhs, (f5, 0.0), [T5, 0.0], events=floor,
                                    dense_output=True, rtol=1e-8, atol=[1e-6, 1e-30])
     f_end = float(solution.t[-1]) if solution.status == 1 else 0.0
-    flux_edges = np.linspace(f5, f_end, cells + 1)
+    # T(F) falls steeply at small F (T - T_end ~ F^2): sample densely in sqrt(F - f_end)
+    fine = f_end + (f5 - f_end) * np.linspace(1.0, 0.0, 4001) ** 2
+    log_t = np.log(solution.sol(fine)[0])
+    u = (f5 - fine) / (f5 - f_end)
+    v = (log_t[0] - log_t) / (log_t[0] - log_t[-1])
+    flux_edges = np.interp(np.linspace(0.0, 1.0, cells + 1), 0.5 * (u + v), fine)
+    flux_edges[0], flux_edges[-1] = f5, f_end
     y_edges = solution.sol(flux_edges)
-    y_mid = solution.sol(0.5 * (flux_edges[1:] + flux_edges[:-1]))
+    # cell centres halfway in w as well
+    centres = np.interp(np.linspace(0.5, cells - 0.5, cells) / cells, 0.5 * (u + v), fine)
+    y_mid = solution.sol(centres)
     states = np.array([_density(p, t, 0.0, config) for t in y_mid[0]])
     return ConductiveLayer(flux_edges, np.diff(y_edges[1]), y_mid[0], states[:, 0],
                            states[:, 1], states[:, 2], states[:, 3], f_end)
@@ -330,37 +388,34 @@ def _grid(m0: float, m_bottom: float, cells: int, top_column: float
     return edges, np.diff(edges), 0.5 * (edges[1:] + edges[:-1])
 
 
-def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: float = 0.0,
-                              delta: float = 4.0, e_cut_kev: float = 20.0,
-                              coronal_column: float = 0.0, cells: int = 200,
-                              m_bottom: float = 5.0, top_column: float = TOP_COLUMN,
-                              quiet_top_pressure: float = 0.2) -> FlareChromosphere:
-    """Build the static flare chromosphere of coronal pressure ``p0``, beam ``f20`` and
-    transition-region conductive flux ``f5``.
+@dataclass
+class _Solution:
+    """The beam + quiet energy balance of one grid (see :func:`_solve_chromosphere`)."""
 
-    p0: dyn cm^-2 in [1e-2, 1e5]; f20: erg cm^-2 s^-1 in [0, 1e13] (0: the quiet VAL-C
-    chromosphere at that pressure); f5: erg cm^-2 s^-1 in [0, 1e11] (0: no conductive
-    layer); delta > 2; e_cut_kev > 0; coronal_column >= 0 (cm^-2); cells >= 20; m_bottom
-    (g cm^-2) > 10 p0/g; top_column (g cm^-2) in [1e-12, 1e-4]; quiet_top_pressure
-    (dyn cm^-2) > 0.  ``config`` supplies the ionisation model, the Balmer radiation
-    temperature, kappa0 and the surface gravity (e.g. ``load_config("fcm85_f11")``).  See
-    the module docstring.
-    """
-    validate_parameters(p0, f20, f5, cells)
-    _check("coronal_column", coronal_column, 0.0, 1e24)
-    _check("top_column", top_column, 1e-12, 1e-4)
-    _check("quiet_top_pressure", quiet_top_pressure, 1e-3, 1e2)
-    if f20 > 0.0:
-        beam_physics.validate_beam(f20, delta, e_cut_kev)
+    edges: np.ndarray
+    temperature: np.ndarray  # NaN: evaporated
+    rho: np.ndarray
+    n_h: np.ndarray
+    n_e: np.ndarray
+    x: np.ndarray
+    beam_heating: np.ndarray
+    column_edges: np.ndarray
+
+
+def _solve_chromosphere(config: Config, m_top: float, m0: float, flux: float, delta: float,
+                        e_cut_kev: float, coronal_column: float, cells: int, m_bottom: float,
+                        top_column: float, quiet: tuple[np.ndarray, np.ndarray],
+                        label: str) -> _Solution:
+    """Beam + quiet energy balance of the chromosphere whose top is at column mass m_top
+    (>= m0 = P0/g: the layers above m_top have evaporated), on ``cells`` cells geometric in
+    m - m_top from ``top_column``; the beam crosses coronal_column + (m - m0)/MASS_PER_H."""
     gravity = config.loop.surface_gravity
-    m0 = p0 / gravity
-    _check("m_bottom", m_bottom, 10.0 * m0, 1e4)
-    m_quiet, t_quiet_table = quiet_temperature_of_column_mass(config, quiet_top_pressure)
-    edges, dm, m = _grid(m0, m_bottom, cells, top_column)
+    m_quiet, t_quiet_table = quiet
+    edges, dm, m = _grid(m_top, m_bottom, cells, top_column)
     p = gravity * m
     t_quiet = np.interp(np.log(m), np.log(m_quiet), t_quiet_table)
-    flux = beam_physics.flux_from_f20(f20, delta, e_cut_kev) if f20 > 0.0 else 0.0
     column_edges = coronal_column + (edges - m0) / hydrogen.MASS_PER_H
+    above = m - m_top  # the column above each cell that enters the losses
 
     rho = np.empty(cells)
     n_h = np.empty(cells)
@@ -369,15 +424,16 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
     for i in range(cells):
         rho[i], n_h[i], n_e[i], x[i] = _density(p[i], t_quiet[i], 0.0, config)
     column_hi = np.empty(cells)
-    neutral_hydrogen_column(t_quiet, n_h, rho, m - m0, x, column_hi)
-    quiet_heating = np.array([_loss_per_mass(t_quiet[i], p[i], m[i] - m0, column_hi[i], 0.0,
+    neutral_hydrogen_column(t_quiet, n_h, rho, above, x, column_hi)
+    quiet_heating = np.array([_loss_per_mass(t_quiet[i], p[i], above[i], column_hi[i], 0.0,
                                              config) for i in range(cells)])
     temperature = t_quiet.copy()
     # the layers the recipe can hold: above the quiet temperature minimum and above the
     # deep cut of the Ca II/Mg II escape probabilities, both in the column below the top
     # (the column that enters the losses)
-    chromospheric = m - m0 < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
+    chromospheric = above < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
     beam_heating = np.zeros(cells)
+    change = 0.0
     for _ in range(MAX_ITERATIONS):
         if flux > 0.0:
             fresh = beam_physics.deposited_power(column_edges, x, n_e, flux, delta,
@@ -386,10 +442,10 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
                 (1.0 - RELAXATION) * beam_heating + RELAXATION * fresh
         beam_rate = hydrogen.MASS_PER_H * beam_heating / _ENERGY_PER_ION_PAIR
         neutral_hydrogen_column(np.where(np.isfinite(temperature), temperature, 1e6), n_h,
-                                rho, m - m0, x, column_hi)
+                                rho, above, x, column_hi)
         start = np.where(np.isfinite(temperature), temperature, T_MAX_CHROMOSPHERE)
         new = np.array([_balance_temperature(beam_heating[i] + quiet_heating[i], t_quiet[i],
-                                             start[i], p[i], m[i] - m0, column_hi[i],
+                                             start[i], p[i], above[i], column_hi[i],
                                              beam_rate[i], config)
                         if chromospheric[i] else t_quiet[i] for i in range(cells)])
         # evaporation only grows: a layer once evaporated stays so, with all above it
@@ -406,52 +462,130 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
         if same_set and change < FIXED_POINT_TOLERANCE:
             break
     else:
-        raise RuntimeError(f"flare chromosphere (p0 = {p0:g}, f20 = {f20:g}) did not converge "
-                           f"in {MAX_ITERATIONS} iterations (last relative change {change:.2e})")
-    evaporated = np.flatnonzero(~np.isfinite(temperature))
-    top = int(evaporated[-1]) + 1 if evaporated.size else 0
-    top, layer = _conductive_top(f5, top, edges, temperature, config)
-    if top >= cells - 1:
-        raise ConfigError(f"flare chromosphere: F20 = {f20:g} and F5 = {f5:g} evaporate the "
-                          f"whole model down to m = {m_bottom:g} g cm^-2; raise m_bottom")
-    return _assemble(config, layer, slice(top, cells), edges, temperature, rho, n_h, n_e, x,
-                     beam_heating, column_edges, p0=p0, f20=f20, delta=delta,
-                     e_cut_kev=e_cut_kev, f5=f5)
+        raise RuntimeError(f"flare chromosphere ({label}) did not converge in "
+                           f"{MAX_ITERATIONS} iterations (last relative change {change:.2e})")
+    return _Solution(edges, temperature, rho, n_h, n_e, x, beam_heating, column_edges)
+
+
+#: regrids of the chromosphere below an evaporated top (see static_flare_chromosphere)
+MAX_REGRIDS = 8
+
+
+def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: float = 0.0,
+                              delta: float = 4.0, e_cut_kev: float = 20.0,
+                              coronal_column: float = 0.0, cells: int = 200,
+                              m_bottom: float = 5.0, top_column: float = TOP_COLUMN,
+                              quiet_top_pressure: float = 0.2,
+                              layer_cells: int | None = None) -> FlareChromosphere:
+    """Build the static flare chromosphere of coronal pressure ``p0``, beam ``f20`` and
+    transition-region conductive flux ``f5``.
+
+    p0: dyn cm^-2 in [1e-2, 1e5]; f20: erg cm^-2 s^-1 in [0, 1e13] (0: the quiet VAL-C
+    chromosphere at that pressure); f5: erg cm^-2 s^-1 in [0, 1e11] (0: no conductive
+    layer); delta > 2; e_cut_kev > 0; coronal_column >= 0 (cm^-2); cells >= 20; m_bottom
+    (g cm^-2) > 10 p0/g; top_column (g cm^-2) in [1e-12, 1e-4]; quiet_top_pressure
+    (dyn cm^-2) > 0; layer_cells: cells of the conductive layer (default
+    max(CONDUCTIVE_CELLS, cells // 4): the layer is refined with the chromosphere).
+    ``config`` supplies the ionisation model, the Balmer radiation temperature, kappa0 and
+    the surface gravity (e.g. ``load_config("fcm85_f11")``).  See the module docstring.
+
+    Evaporation (by the beam, or by a conductive flux the layer cannot radiate above the
+    chromosphere's top) moves the top of the chromosphere down; the chromosphere is then
+    solved again on a grid that starts, geometric from ``top_column``, at the new top (the
+    conductive criterion located within a cell by bisection), so the top stays resolved in
+    Hα optical depth however much evaporates; repeated until the first cell holds.
+    """
+    validate_parameters(p0, f20, f5, cells)
+    _check("coronal_column", coronal_column, 0.0, 1e24)
+    _check("top_column", top_column, 1e-12, 1e-4)
+    _check("quiet_top_pressure", quiet_top_pressure, 1e-3, 1e2)
+    layer_cells = max(CONDUCTIVE_CELLS, cells // 4) if layer_cells is None else layer_cells
+    _check("layer_cells", layer_cells, 1, 10000)
+    if f20 > 0.0:
+        beam_physics.validate_beam(f20, delta, e_cut_kev)
+    gravity = config.loop.surface_gravity
+    m0 = p0 / gravity
+    _check("m_bottom", m_bottom, 10.0 * m0, 1e4)
+    quiet = quiet_temperature_of_column_mass(config, quiet_top_pressure)
+    flux = beam_physics.flux_from_f20(f20, delta, e_cut_kev) if f20 > 0.0 else 0.0
+    m_top = m0
+    for _ in range(MAX_REGRIDS):
+        solution = _solve_chromosphere(config, m_top, m0, flux, delta, e_cut_kev,
+                                       coronal_column, cells, m_bottom, top_column, quiet,
+                                       f"p0 = {p0:g}, f20 = {f20:g}")
+        evaporated = np.flatnonzero(~np.isfinite(solution.temperature))
+        top = int(evaporated[-1]) + 1 if evaporated.size else 0
+        top, layer, new_top = _conductive_top(f5, top, solution.edges, solution.temperature,
+                                              config, layer_cells)
+        if top >= cells - 1:
+            raise ConfigError(f"flare chromosphere: F20 = {f20:g} and F5 = {f5:g} evaporate "
+                              f"the whole model down to m = {m_bottom:g} g cm^-2; raise "
+                              "m_bottom")
+        if top == 0:
+            break
+        m_top = new_top
+    return _assemble(config, layer, slice(top, cells), solution, m0=m0, p0=p0, f20=f20,
+                     delta=delta, e_cut_kev=e_cut_kev, f5=f5)
 
 
 def _conductive_top(f5: float, top: int, edges: np.ndarray, temperature: np.ndarray,
-                    config: Config) -> tuple[int, ConductiveLayer | None]:
-    """(first chromospheric cell, conductive layer above it) for the flux f5.
+                    config: Config, layer_cells: int = CONDUCTIVE_CELLS
+                    ) -> tuple[int, ConductiveLayer | None, float]:
+    """(first chromospheric cell, conductive layer above it, column mass of the top the
+    chromosphere would have on a continuous grid) for the flux f5.
 
     A conductive layer whose pressure is too low to radiate f5 before it cools to the
     temperature of the chromosphere below would heat that chromosphere's top cell past
     T5: the cell evaporates and the layer sits on the next one (higher pressure; the
-    layer's radiative capacity grows as p^2)."""
+    layer's radiative capacity grows as p^2).  The continuous top lies in the last
+    evaporated cell: the smallest column at which the layer, at that pressure and on the
+    temperature interpolated there, radiates f5 (bisection to 1e-4 of the cell)."""
     if f5 == 0.0:
-        return top, None
+        return top, None, float(edges[top])
     gravity = config.loop.surface_gravity
+
+    def fits(m: float, t_bottom: float) -> bool:
+        return conductive_layer(f5, gravity * m, t_bottom, config, 1).residual == 0.0
+
+    first = top
     while top < temperature.size - 1:
-        layer = conductive_layer(f5, gravity * edges[top], temperature[top], config)
-        if layer.residual == 0.0:
-            return top, layer
+        if fits(edges[top], temperature[top]):
+            break
         top += 1
-    return top, None
+    else:
+        return top, None, float(edges[top])
+    layer = conductive_layer(f5, gravity * edges[top], temperature[top], config, layer_cells)
+    if top == first:
+        return top, layer, float(edges[top])
+    # bisect within the cell above (its own temperature if it held, else the top's)
+    t_above = temperature[top - 1] if np.isfinite(temperature[top - 1]) else temperature[top]
+    low, high = float(edges[top - 1]), float(edges[top])
+    while high - low > 1e-4 * (edges[top] - edges[top - 1]):
+        mid = 0.5 * (low + high)
+        weight = (mid - low) / (edges[top] - edges[top - 1])
+        t_mid = float(np.exp((1.0 - weight) * np.log(t_above) + weight * np.log(temperature[top])))
+        if fits(mid, t_mid):
+            high = mid
+        else:
+            low = mid
+    return top, layer, high
 
 
-def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, edges: np.ndarray,
-              temperature: np.ndarray, rho: np.ndarray, n_h: np.ndarray, n_e: np.ndarray,
-              x: np.ndarray, beam_heating: np.ndarray, column_edges: np.ndarray,
-              **parameters: float) -> FlareChromosphere:
+def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, solution: _Solution,
+              m0: float, **parameters: float) -> FlareChromosphere:
     """The returned model: the conductive layer (column masses just above the chromosphere's
     top edge, at its pressure) on top of the kept chromospheric cells."""
     gravity = config.loop.surface_gravity
+    edges, column_edges = solution.edges, solution.column_edges
     top_edge = edges[keep.start]
     dm = np.diff(edges)[keep]
     m = 0.5 * (edges[1:] + edges[:-1])[keep]
     column_h = 0.5 * (column_edges[1:] + column_edges[:-1])[keep]
-    arrays = {"dm": dm, "column_mass": m, "column_h": column_h, "temperature": temperature[keep],
-              "pressure": gravity * m, "rho": rho[keep], "n_h": n_h[keep], "n_e": n_e[keep],
-              "x_h": x[keep], "q_beam": (beam_heating * rho)[keep], "q_cond": np.zeros(m.size)}
+    arrays = {"dm": dm, "column_mass": m, "column_h": column_h,
+              "temperature": solution.temperature[keep], "pressure": gravity * m,
+              "rho": solution.rho[keep], "n_h": solution.n_h[keep], "n_e": solution.n_e[keep],
+              "x_h": solution.x[keep], "q_beam": (solution.beam_heating * solution.rho)[keep],
+              "q_cond": np.zeros(m.size)}
     n_layer = 0
     if layer is not None:
         n_layer = layer.dm.size
@@ -469,5 +603,5 @@ def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, edges:
     thickness = arrays["dm"] / arrays["rho"]
     arrays["height"] = np.cumsum(thickness) - 0.5 * thickness
     return FlareChromosphere(**arrays, p_top=float(gravity * top_edge),
-                             evaporated_column_mass=float(top_edge - edges[0]),
+                             evaporated_column_mass=float(top_edge - m0),
                              conductive_cells=n_layer, **parameters)

@@ -135,8 +135,10 @@ def _thin_loss_per_mass(temperature, p, config):
 @pytest.mark.parametrize("p", [10.0, 100.0, 1e4])
 def test_conductive_layer_radiates_f5(config, p):
     """Conduction/radiation balance below 1e5 K: the layer's losses, recomputed at the
-    cell temperatures, integrate to F5 (midpoint rule, 2 %); each cell radiates F5/8;
-    T falls monotonically from 1e5 K; the column is negligible against m0 = p/g."""
+    cell temperatures, integrate to F5 (midpoint rule, 2 %); the cells radiate the flux
+    differences of their edges, F5 in all; the edges, even in the mean of the flux and
+    log-T fractions, take no step in F larger than 2 F5/cells; T falls monotonically from
+    1e5 K; the column is negligible against p/g."""
     from loopsim.flare_chromosphere import CONDUCTIVE_CELLS, conductive_layer
 
     layer = conductive_layer(F5, p, 5000.0, config)
@@ -144,7 +146,9 @@ def test_conductive_layer_radiates_f5(config, p):
     radiated = sum(_thin_loss_per_mass(t, p, config) * dm
                    for t, dm in zip(layer.temperature, layer.dm, strict=True))
     assert radiated == pytest.approx(F5, rel=0.02)
-    assert np.allclose(layer.loss_per_mass * layer.dm, F5 / CONDUCTIVE_CELLS, rtol=1e-12)
+    assert np.allclose(layer.loss_per_mass * layer.dm, -np.diff(layer.flux_edges), rtol=1e-12)
+    assert layer.flux_edges[0] == F5 and layer.flux_edges[-1] == 0.0
+    assert np.max(-np.diff(layer.flux_edges)) <= 2.0 * F5 / CONDUCTIVE_CELLS * (1 + 1e-9)
     assert np.all(np.diff(layer.temperature) < 0) and layer.temperature[0] < 1e5
     assert layer.dm.sum() < 1e-3 * p / config.loop.surface_gravity
 
@@ -173,6 +177,48 @@ def test_flux_the_transition_region_cannot_radiate_evaporates_the_top(config):
     n = model.conductive_cells
     assert float(np.sum(model.q_cond[:n] / model.rho[:n] * model.dm[:n])) == \
         pytest.approx(5e7, rel=1e-12)
+    # the top pressure is the one at which a static loop conducts F5 (4.8e5 p: the layer's
+    # capacity and the RTV flux at 1e5 K are the same integral), whatever P0 was
+    assert model.p_top == pytest.approx(5e7 / 4.77e5, rel=0.05)
+
+
+def test_evaporated_top_is_regridded(config):
+    """After evaporation the chromosphere is solved again on a grid starting at the new
+    top, so its first cell is the resolved top_column (not a coarse cell of the old grid)
+    and the top pressure does not depend on the resolution."""
+    from loopsim.flare_chromosphere import TOP_COLUMN
+
+    coarse, fine = (static_flare_chromosphere(config, 1.0, 1e8, f5=5e7, cells=cells)
+                    for cells in (CELLS, 2 * CELLS))
+    for model in (coarse, fine):
+        assert model.dm[model.conductive_cells] == pytest.approx(TOP_COLUMN, rel=1e-6)
+    assert fine.p_top == pytest.approx(coarse.p_top, rel=1e-3)
+    assert fine.conductive_cells > coarse.conductive_cells  # refined with the model (cells // 4)
+
+
+@pytest.mark.parametrize("p0", [1.0, 100.0, 1e4])
+def test_rtv_conductive_flux(config, p0):
+    """F5 of the static loop: kappa0 T^(5/2) dT/ds at 1e5 K of the balanced corona whose
+    length is L; equal to the integral form F^2 = 2 kappa0 int_{1e4}^{1e5} T^(5/2)
+    (n^2 Lambda - H) dT (1 %), and proportional to p0 (the heating H is negligible below
+    1e5 K): 4.77e5 p0 for L = 1e9 cm."""
+    from scipy import integrate
+
+    from loopsim.atmosphere import coronal_solution
+    from loopsim.flare_chromosphere import rtv_conductive_flux, rtv_corona
+    from loopsim.physics.radiation import thin_loss_function
+
+    half_length, kappa0 = config.loop.half_length, config.conduction.kappa0
+    s, t = rtv_corona(p0, half_length, kappa0)
+    assert s[-1] == pytest.approx(half_length, rel=1e-8)
+    heating = coronal_solution(t[0], p0, kappa0)[2]
+    grid = np.linspace(1e4, 1e5, 2001)
+    n = p0 / (2.1 * 1.380649e-16 * grid)
+    loss = n * n * np.array([thin_loss_function(v) for v in grid]) - heating
+    expected = np.sqrt(2.0 * kappa0 * integrate.trapezoid(grid**2.5 * loss, grid))
+    flux = rtv_conductive_flux(p0, half_length, kappa0)
+    assert flux == pytest.approx(expected, rel=0.01)
+    assert flux / p0 == pytest.approx(4.77e5, rel=0.01)
 
 
 @pytest.mark.parametrize(("kwargs", "fragment"), [

@@ -12,23 +12,33 @@ the flare model, because the loop physics has no photospheric H⁻ electrons);
 :func:`cgr84_profile` synthesises its Hα profile (non-LTE, ionisation solved, beam
 rates on); :func:`profile_features` measures the two CGR84 diagnostics.
 
-Measured (docs/validation.md, ``loopsim plot figure1``; F5 = 5e5, delta = 4, E_c = 20 keV):
-with no beam the model chromosphere at P0 = 10 gives the quiet-Sun line depth (centre
-0.18 of its continuum; FAL-C 0.16).  F20 = 1e8 profiles are centrally reversed, emission
-peaks at ~1.0 of the quiet continuum around a centre at 0.25-0.29 (depth 0.70-0.75) for
-P0 = 1-100 and not reversed for P0 = 1e3, 1e4 -- but there the line is an absorption
-line (centre 0.31, 0.39), not CGR84's unreversed emission: a weak beam cannot heat a
-chromosphere whose top is as dense as the quiet low chromosphere, and F5 = 5e5 is
-radiated in a layer of ~1e-10 g cm^-2 above it.  With a flux the dense corona would
-actually conduct (F5 = 5e8, RTV at P0 = 1e3) the P0 = 1e3 profile is a single emission
-peak of 8.5 x the continuum, as in CGR84 (not in the tests: the conductive layer's Hα
-is not yet checked for resolution).  The 3-Å intensity at P0 = 100 rises above its
-F20 = 1e8 value by 0.01, 0.06 and 0.34 at F20 = 1e9, 1e10 and 1e11; it is above the
-continuum (+0.28) only at 1e11.  All features agree to 0.01-0.02 at 60, 120 and 240
-cells.  The beam rates of the Hα atom (Fang et al. 1993: n = 2 and 3 excited at 2.94 and
-0.51 x the ionisation rate q/(n_H 36 eV)) put 13.6 + 30 + 6.2 = 50 eV per 36 eV of beam
-energy into ionisation and excitation, 1.4 x the energy available (reported, not changed
-here: :mod:`postprocess.halpha.atom` is not this module's).
+Conductive flux F5: by default ``"rtv"``, the flux at 1e5 K of the static loop at P0
+(:func:`loopsim.flare_chromosphere.rtv_conductive_flux`, 4.77e5 P0 for L = 1e9 cm); a
+number gives CGR84's fixed-F5 mode.  The seed (Section V) notes that P0 and F5 are not
+independent, and in this model they cannot be: a fixed F5 above 4.8e5 P0 evaporates the
+top until p_top = F5/4.8e5 (F5 = 5e7: p_top = 105 for P0 = 1, 10 and 100 alike), and one
+below it is less than a static transition region at P0 conducts.
+
+Measured (docs/validation.md, ``loopsim plot figure1``; F5 = "rtv", delta = 4, E_c =
+20 keV; 60 / 120 / 240 cells agree to 0.01 in reversal depth): with no beam the model
+chromosphere at P0 = 10 gives the quiet-Sun line depth (centre 0.17 of its continuum;
+FAL-C 0.16).  F20 = 1e8: centrally reversed with emission peaks just above the continuum
+(1.00, 1.01, 0.93 vs 0.91) at P0 = 1, 10, 100, depth 0.74, 0.75, 0.68; not reversed at
+P0 = 1e3 and 1e4.  CGR84's *unreversed emission* at high P0 is NOT reproduced: at
+P0 = 1e3 the line is in absorption (centre 0.53 / 0.42 / 0.40 of the quiet continuum),
+at 1e4 a weak, unconverged central emission (1.61 / 1.22 / 1.08).  A weak beam cannot
+heat a top as dense as the quiet low chromosphere, and the conductive layer radiates F5
+(4.8e8 at P0 = 1e3) optically thin in ~1e-7 g cm^-2 above it; the half of that radiation
+that would go down and heat the top (CGR84-type models include such irradiation) is not
+modelled.  Earlier single emission peaks at high P0 or high F5 (8.5 x the continuum for
+F5 = 5e8, P0 = 1e3) came from an unresolved first cell below an evaporated top, now
+regridded (see :mod:`loopsim.flare_chromosphere`).  The 3-Å intensity at P0 = 100 rises
+above its F20 = 1e8 value by 0.01, 0.06 and 0.34 at F20 = 1e9, 1e10 and 1e11; it is above
+the continuum (+0.26) only at 1e11.  The beam rates of the Hα atom (Fang et al. 1993:
+n = 2 and 3 excited at 2.94 and 0.51 x the ionisation rate q/(n_H 36 eV)) put 13.6 + 30 +
+6.2 = 50 eV per 36 eV of beam energy into ionisation and excitation, 1.4 x the energy
+available (reported, not changed here: :mod:`postprocess.halpha.atom` is not this
+module's).
 """
 
 from __future__ import annotations
@@ -37,9 +47,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from loopsim.config import Config, load_config
+from loopsim.config import Config, ConfigError, load_config
 from loopsim.flare_chromosphere import (
     FlareChromosphere,
+    rtv_conductive_flux,
     rtv_coronal_column,
     static_flare_chromosphere,
     validate_parameters,
@@ -52,10 +63,16 @@ from ..halpha.atmosphere import splice_photosphere
 BASE_PROBLEM = "fcm85_f11"
 #: microturbulence of the grid atmospheres (cm s^-1)
 V_TURB = 2.0e5
-#: transition-region conductive flux at 1e5 K (erg cm^-2 s^-1) held fixed across the grid:
-#: the flux at 1e5 K of loopsim's RTV loop (L = 1e9 cm) at the grid's lowest pressure,
-#: P0 = 1 (4.9e5); CGR84's own value is not available here (see the module docstring)
-F5 = 5.0e5
+#: the F5 mode that ties the conductive flux to P0 as a static loop does
+F5_RTV = "rtv"
+#: default transition-region conductive flux at 1e5 K: "rtv", the flux at 1e5 K of the
+#: energy-balanced static loop (half-length L of the config, 1e9 cm) at P0
+#: (:func:`loopsim.flare_chromosphere.rtv_conductive_flux`, 4.8e5 P0 erg cm^-2 s^-1).
+#: The seed (Section V) notes that P0 and F5 are not independent; in this model a fixed F5
+#: above 4.8e5 P0 cannot be radiated at P0 and evaporates the top until p_top ~ F5/4.8e5,
+#: and one below it is less than the transition region at P0 radiates (see docs/physics.md
+#: §14).  A number gives CGR84's fixed-F5 mode.
+F5: float | str = F5_RTV
 #: smallest offset (Å) of an emission peak from line centre that makes a central reversal
 REVERSAL_MIN_OFFSET = 0.1
 
@@ -72,13 +89,30 @@ class GridProfile:
     model: FlareChromosphere
 
 
-def cgr84_atmosphere(p0: float, f20: float, *, f5: float = F5, config: Config | None = None,
-                     cells: int = 120) -> tuple[Atmosphere, FlareChromosphere]:
+def conductive_flux(p0: float, f5: float | str = F5, config: Config | None = None) -> float:
+    """F5 (erg cm^-2 s^-1 at 1e5 K) of the model at coronal pressure p0 (dyn cm^-2): ``f5``
+    itself if it is a number, the static (RTV) loop's flux at 1e5 K at p0 if it is "rtv".
+    ConfigError for anything else or an out-of-range value."""
+    if isinstance(f5, str):
+        if f5.strip().lower() != F5_RTV:
+            raise ConfigError(f"cgr84: f5 = {f5!r} is neither a number (erg cm^-2 s^-1) nor "
+                              f"{F5_RTV!r}")
+        validate_parameters(p0, 0.0)
+        config = config or load_config(BASE_PROBLEM)
+        f5 = rtv_conductive_flux(p0, config.loop.half_length, config.conduction.kappa0)
+    validate_parameters(p0, 0.0, float(f5))
+    return float(f5)
+
+
+def cgr84_atmosphere(p0: float, f20: float, *, f5: float | str = F5,
+                     config: Config | None = None, cells: int = 120
+                     ) -> tuple[Atmosphere, FlareChromosphere]:
     """(Hα atmosphere, flare chromosphere) for coronal pressure p0 (dyn cm^-2), beam f20
     (erg cm^-2 s^-1 above 20 keV; delta = 4, E_c = 20 keV) and conductive flux f5
-    (erg cm^-2 s^-1 at 1e5 K)."""
-    validate_parameters(p0, f20, f5, cells)
+    (erg cm^-2 s^-1 at 1e5 K, or "rtv": :func:`conductive_flux`)."""
     config = config or load_config(BASE_PROBLEM)
+    validate_parameters(p0, f20, 0.0, cells)
+    f5 = conductive_flux(p0, f5, config)
     corona = rtv_coronal_column(p0, config.loop.half_length, config.conduction.kappa0)
     model = static_flare_chromosphere(config, p0, f20, f5=f5, cells=cells,
                                       coronal_column=corona)
@@ -97,8 +131,9 @@ def cgr84_atmosphere(p0: float, f20: float, *, f5: float = F5, config: Config | 
                               ), model
 
 
-def cgr84_profile(p0: float, f20: float, *, f5: float = F5, config: Config | None = None,
-                  cells: int = 120, settings: SynthSettings | None = None) -> GridProfile:
+def cgr84_profile(p0: float, f20: float, *, f5: float | str = F5,
+                  config: Config | None = None, cells: int = 120,
+                  settings: SynthSettings | None = None) -> GridProfile:
     """Hα profile of the (p0, f20) static flare chromosphere (see :func:`cgr84_atmosphere`)."""
     from ..halpha import quiet_sun_continuum
 
