@@ -55,8 +55,28 @@ Model (plane parallel, static, cgs)
   cannot radiate F5 before it cools to the chromosphere's top temperature, that top cell
   would be heated past T5: it evaporates, and the layer sits deeper (its radiative
   capacity grows as p^2; the top is found within the cell by bisection).  The chromosphere
-  below is not heated by conduction (the flux is exhausted above it), nor by the layer's
-  downward EUV (not modelled).
+  below is not heated by conduction (the flux is exhausted above it).
+* Irradiation (``irradiation`` = f_abs; 0 by default here, ``IRRADIATION_F_ABS`` = 0.5 in
+  the CGR84 grid of :mod:`postprocess.analysis.cgr84`): the layer radiates F5 optically
+  thin, half of it downward; the fraction f_abs at wavelengths the chromosphere absorbs
+  (lambda < 912 Å) enters its top, F_down = f_abs F5/2, isotropic over the lower
+  hemisphere, and is absorbed by photoionisation of H I and He I in two bands (504-912 Å
+  at 18 eV, < 504 Å at 40.8 eV, half each; sigma_H = 6.3e-18 (13.6 eV/E)^3 cm^2,
+  sigma_He = 7.4e-18 (24.6 eV/E)^2 above 24.6 eV, n_HeI = 0.1 n_HI):
+
+      h_irr(m) = sum_k 2 F_k d/dm[-E3(tau_k)],   tau_k = (sigma_H + 0.1 sigma_He) N_HI(m),
+
+  N_HI counted from the chromosphere's top (the layer's own neutral column, < ~1e-7
+  g cm^-2 of mostly ionised gas, is neglected).  The absorbed energy is heat in the
+  energy balance (h_b + h_irr + h_q = Q_rad/rho); the photoionisations, sum_k sigma_H 2 F_k
+  E2(tau_k)/E_k per H I atom, add to the ionisation rate like the beam's.  At P0 = 1e3
+  F_down = 1.2e8 erg cm^-2 s^-1, more than the beam's 1e8 above 20 keV; 56 % of it is
+  absorbed within 1e-6 and 96 % within 1e-5 g cm^-2 of the top, where Hα's core forms
+  (the beam puts 1.6e5 there).  Flare chromosphere
+  models include such heating from above (XUV irradiation: Machado, Emslie & Avrett 1989;
+  XEUV heating by the corona: Hawley & Fisher 1994, ApJ 426, 387; Allred et al. 2005,
+  ApJ 630, 573).  The quiet heating h_q (VAL-C) is kept, so the quiet transition region's
+  own (small, F5 ~ 1e5) irradiation is counted twice.
 * Evaporation (beam or conduction) moves the top of the chromosphere down; the
   chromosphere is then solved again on a grid geometric from ``TOP_COLUMN`` below the new
   top (the losses' column counted from it, the beam crossing the evaporated column), up
@@ -70,10 +90,11 @@ Model (plane parallel, static, cgs)
   s^-1, set by the transition region's radiation below 1e5 K (∝ p^2) alone.  A layer at
   P0 radiates about that flux, so with F5 = the loop's value the top stays at P0 (1 %),
   while a larger fixed F5 evaporates the top to p_top ≈ F5 / 4.8e5.
-* The columns that enter the losses (N_HI for the Lyman escape probability) and the
-  beam's ionisation-dependent Coulomb logarithms are taken from the previous iterate;
-  the whole structure is iterated to a fixed point (``FIXED_POINT_TOLERANCE`` in T), the
-  beam heating under-relaxed by ``RELAXATION``.
+* The columns that enter the losses (N_HI for the Lyman escape probability and the
+  irradiation's optical depths) and the beam's ionisation-dependent Coulomb logarithms are
+  taken from the previous iterate; the whole structure is iterated to a fixed point
+  (``FIXED_POINT_TOLERANCE`` in T), the beam and irradiation heating under-relaxed by
+  ``RELAXATION``.
 """
 
 from __future__ import annotations
@@ -81,7 +102,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate, optimize, special
 
 from .atmosphere import VALC_HEIGHT_KM, VALC_TEMPERATURE, coronal_solution
 from .config import Config
@@ -109,6 +130,68 @@ CONDUCTIVE_CELLS = 8
 #: geometric in the column below the top, so that the Hα line-centre optical depth of the
 #: first cell is << 1 (it is ~10 in a cell of 0.17 m0 at P0 = 10)
 TOP_COLUMN = 1.0e-8
+#: electron volt (erg)
+_EV = 1.602176634e-12
+#: default fraction of the conductive layer's radiation that the chromosphere absorbs by
+#: photoionisation (lambda < 912 Å).  An estimate, not a published value (none was found):
+#: with the KPC08 Lambda ∝ T^2 below 1e5 K the layer radiates F5 (1 - (T/T5)^(7/4)) above
+#: T, i.e. 88 % of F5 from 3e4-1e5 K (ion lines; the rest is mostly H Lyman alpha, which
+#: the chromosphere scatters but does not absorb in a continuum), and of that ion-line
+#: radiation we take about half below 912 Å (He II 304, O III-V 500-835 Å, N III-IV; the
+#: other half C III 977, O VI 1032, C IV 1548, Si IV, N V lie above 912 Å): 0.88 x 0.5 ~ 0.45
+#: -> 0.5.  Results are reported at 0.5, 0.25 and 1.0 (docs/validation.md) so that no
+#: conclusion hangs on it.
+IRRADIATION_F_ABS = 0.5
+#: photoionisation cross-sections (cm^2) at threshold: H I 6.3e-18 at 912 Å, scaling as
+#: nu^-3 (hydrogenic; e.g. Osterbrock & Ferland 2006, §2.1); He I 7.4e-18 at its 504 Å
+#: threshold (the commonly quoted measured value), taken to fall as nu^-2 above it (our
+#: approximation; sensitivity: both cross-sections x 0.5 or x 2 keep P0 = 1e3 in emission,
+#: docs/validation.md)
+SIGMA_H_THRESHOLD = 6.3e-18
+SIGMA_HE_THRESHOLD = 7.4e-18
+_CHI_H_EV = 13.6
+_CHI_HE_EV = 24.59
+#: the absorbed radiation in two bands, (energy share, representative photon energy eV):
+#: 504-912 Å (O III 703, O IV 554/790, O V 630, N IV 765, He I 584; H I only) at 18 eV
+#: (690 Å), and < 504 Å (He II 304, H I and He I) at 40.8 eV; equal shares (estimate)
+IRRADIATION_BANDS = ((0.5, 18.0), (0.5, 40.8))
+
+
+def irradiation_cross_sections(photon_ev: float) -> tuple[float, float]:
+    """(sigma_HI, sigma_HeI) in cm^2 at photon energy ``photon_ev`` (eV; see
+    SIGMA_H_THRESHOLD): zero below each threshold."""
+    sigma_h = SIGMA_H_THRESHOLD * (_CHI_H_EV / photon_ev) ** 3 if photon_ev >= _CHI_H_EV \
+        else 0.0
+    sigma_he = SIGMA_HE_THRESHOLD * (_CHI_HE_EV / photon_ev) ** 2 \
+        if photon_ev >= _CHI_HE_EV else 0.0
+    return sigma_h, sigma_he
+
+
+def irradiation_absorption(flux_down: float, column_hi_edges: np.ndarray,
+                           column_hi_centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(absorbed flux per cell, erg cm^-2 s^-1; H I photoionisation rate per neutral atom at
+    the cell centres, s^-1) of the downward radiation ``flux_down`` of the conductive layer.
+
+    The layer is optically thin, so its downward intensity is isotropic over the lower
+    hemisphere: at normal optical depth tau the flux is 2 F E3(tau) and the angle-
+    integrated intensity 4 pi J = 2 F E2(tau) (E_n the exponential integrals; at tau = 0,
+    F itself).  In band k (IRRADIATION_BANDS) tau_k = (sigma_H + Y sigma_He) N_HI, with
+    He I taken to follow H I (n_HeI = Y n_HI, Y = 0.1: both are neutral below ~1e4 K and
+    ionised in the same layers); a cell absorbs the difference of the fluxes at its edges
+    (so the column absorbs F (1 - 2 E3(tau_bottom)) exactly), and a neutral H atom is
+    ionised at sum_k sigma_H 2 F_k E2(tau_k) / E_k.
+    """
+    absorbed = np.zeros(column_hi_centres.size)
+    rate = np.zeros(column_hi_centres.size)
+    for share, photon_ev in IRRADIATION_BANDS:
+        sigma_h, sigma_he = irradiation_cross_sections(photon_ev)
+        sigma = sigma_h + hydrogen.HELIUM_ABUNDANCE * sigma_he
+        band = share * flux_down
+        through = 2.0 * band * special.expn(3, sigma * column_hi_edges)
+        absorbed += through[:-1] - through[1:]
+        rate += sigma_h * 2.0 * band * special.expn(2, sigma * column_hi_centres) / (
+            photon_ev * _EV)
+    return absorbed, rate
 
 
 @dataclass(frozen=True)
@@ -116,15 +199,16 @@ class FlareChromosphere:
     """A static flare chromosphere; per-cell arrays ordered from the top downward (cgs).
 
     column_mass (g cm^-2, from the top of the atmosphere, cell centres), dm (cell column
-    masses, g cm^-2), column_h (hydrogen column from
-    the beam's injection point, cm^-2), height (cm, 0 at the top of the chromosphere,
-    increasing downward), temperature (K), pressure (dyn cm^-2), rho (g cm^-3), n_h, n_e
-    (cm^-3), x_h (hydrogen ionisation fraction), q_beam and q_cond (beam and conductive
-    heating, erg cm^-3 s^-1); p0 (requested coronal pressure), p_top (pressure at the top
-    of the chromosphere below the conductive layer, > p0 when the beam or the conductive
-    flux evaporated the layers above), evaporated_column_mass (g cm^-2), f20 (erg cm^-2
-    s^-1), delta, e_cut_kev, f5 (conductive flux at 1e5 K, erg cm^-2 s^-1) and
-    conductive_cells (the first ``conductive_cells`` cells are the conductive layer).
+    masses, g cm^-2), column_h (hydrogen column from the beam's injection point, cm^-2),
+    height (cm, 0 at the top of the chromosphere, increasing downward), temperature (K),
+    pressure (dyn cm^-2), rho (g cm^-3), n_h, n_e (cm^-3), x_h (hydrogen ionisation
+    fraction), q_beam, q_cond and q_irr (beam, conductive and irradiation heating,
+    erg cm^-3 s^-1); p0 (requested coronal pressure), p_top (pressure at the top of the
+    chromosphere below the conductive layer, > p0 when the beam or the conductive flux
+    evaporated the layers above), evaporated_column_mass (g cm^-2), f20 (erg cm^-2 s^-1),
+    delta, e_cut_kev, f5 (conductive flux at 1e5 K, erg cm^-2 s^-1), conductive_cells
+    (the first ``conductive_cells`` cells are the conductive layer) and f_abs (the absorbed
+    fraction of the layer's radiation; 0: no irradiation).
     """
 
     column_mass: np.ndarray
@@ -139,6 +223,7 @@ class FlareChromosphere:
     x_h: np.ndarray
     q_beam: np.ndarray
     q_cond: np.ndarray
+    q_irr: np.ndarray
     p0: float
     p_top: float
     evaporated_column_mass: float
@@ -147,6 +232,7 @@ class FlareChromosphere:
     e_cut_kev: float
     f5: float
     conductive_cells: int
+    f_abs: float = 0.0
 
 
 def rtv_corona(p0: float, half_length: float, kappa0: float) -> tuple[np.ndarray, np.ndarray]:
@@ -400,15 +486,18 @@ class _Solution:
     x: np.ndarray
     beam_heating: np.ndarray
     column_edges: np.ndarray
+    irradiation_heating: np.ndarray
 
 
 def _solve_chromosphere(config: Config, m_top: float, m0: float, flux: float, delta: float,
                         e_cut_kev: float, coronal_column: float, cells: int, m_bottom: float,
                         top_column: float, quiet: tuple[np.ndarray, np.ndarray],
-                        label: str) -> _Solution:
-    """Beam + quiet energy balance of the chromosphere whose top is at column mass m_top
-    (>= m0 = P0/g: the layers above m_top have evaporated), on ``cells`` cells geometric in
-    m - m_top from ``top_column``; the beam crosses coronal_column + (m - m0)/MASS_PER_H."""
+                        label: str, irradiation: float = 0.0) -> _Solution:
+    """Beam + irradiation + quiet energy balance of the chromosphere whose top is at column
+    mass m_top (>= m0 = P0/g: the layers above m_top have evaporated), on ``cells`` cells
+    geometric in m - m_top from ``top_column``; the beam crosses coronal_column +
+    (m - m0)/MASS_PER_H; ``irradiation`` (erg cm^-2 s^-1) enters at m_top
+    (:func:`irradiation_absorption`)."""
     gravity = config.loop.surface_gravity
     m_quiet, t_quiet_table = quiet
     edges, dm, m = _grid(m_top, m_bottom, cells, top_column)
@@ -433,6 +522,8 @@ def _solve_chromosphere(config: Config, m_top: float, m0: float, flux: float, de
     # (the column that enters the losses)
     chromospheric = above < min(m_quiet[np.argmin(t_quiet_table)], ESCAPE_DEEP_COLUMN)
     beam_heating = np.zeros(cells)
+    irradiation_heating = np.zeros(cells)
+    photo_rate = np.zeros(cells)
     change = 0.0
     for _ in range(MAX_ITERATIONS):
         if flux > 0.0:
@@ -440,11 +531,22 @@ def _solve_chromosphere(config: Config, m_top: float, m0: float, flux: float, de
                                                  e_cut_kev) / dm
             beam_heating = fresh if not beam_heating.any() else \
                 (1.0 - RELAXATION) * beam_heating + RELAXATION * fresh
-        beam_rate = hydrogen.MASS_PER_H * beam_heating / _ENERGY_PER_ION_PAIR
+        if irradiation > 0.0:
+            neutral = (1.0 - x) * dm / hydrogen.MASS_PER_H
+            hi_edges = np.concatenate([[0.0], np.cumsum(neutral)])
+            absorbed, fresh_rate = irradiation_absorption(irradiation, hi_edges,
+                                                          hi_edges[:-1] + 0.5 * neutral)
+            fresh = absorbed / dm
+            if irradiation_heating.any():
+                fresh = (1.0 - RELAXATION) * irradiation_heating + RELAXATION * fresh
+                fresh_rate = (1.0 - RELAXATION) * photo_rate + RELAXATION * fresh_rate
+            irradiation_heating, photo_rate = fresh, fresh_rate
+        beam_rate = hydrogen.MASS_PER_H * beam_heating / _ENERGY_PER_ION_PAIR + photo_rate
         neutral_hydrogen_column(np.where(np.isfinite(temperature), temperature, 1e6), n_h,
                                 rho, above, x, column_hi)
         start = np.where(np.isfinite(temperature), temperature, T_MAX_CHROMOSPHERE)
-        new = np.array([_balance_temperature(beam_heating[i] + quiet_heating[i], t_quiet[i],
+        new = np.array([_balance_temperature(beam_heating[i] + irradiation_heating[i]
+                                             + quiet_heating[i], t_quiet[i],
                                              start[i], p[i], above[i], column_hi[i],
                                              beam_rate[i], config)
                         if chromospheric[i] else t_quiet[i] for i in range(cells)])
@@ -464,7 +566,8 @@ def _solve_chromosphere(config: Config, m_top: float, m0: float, flux: float, de
     else:
         raise RuntimeError(f"flare chromosphere ({label}) did not converge in "
                            f"{MAX_ITERATIONS} iterations (last relative change {change:.2e})")
-    return _Solution(edges, temperature, rho, n_h, n_e, x, beam_heating, column_edges)
+    return _Solution(edges, temperature, rho, n_h, n_e, x, beam_heating, column_edges,
+                     irradiation_heating)
 
 
 #: regrids of the chromosphere below an evaporated top (see static_flare_chromosphere)
@@ -476,7 +579,8 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
                               coronal_column: float = 0.0, cells: int = 200,
                               m_bottom: float = 5.0, top_column: float = TOP_COLUMN,
                               quiet_top_pressure: float = 0.2,
-                              layer_cells: int | None = None) -> FlareChromosphere:
+                              layer_cells: int | None = None,
+                              irradiation: float = 0.0) -> FlareChromosphere:
     """Build the static flare chromosphere of coronal pressure ``p0``, beam ``f20`` and
     transition-region conductive flux ``f5``.
 
@@ -485,7 +589,11 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
     layer); delta > 2; e_cut_kev > 0; coronal_column >= 0 (cm^-2); cells >= 20; m_bottom
     (g cm^-2) > 10 p0/g; top_column (g cm^-2) in [1e-12, 1e-4]; quiet_top_pressure
     (dyn cm^-2) > 0; layer_cells: cells of the conductive layer (default
-    max(CONDUCTIVE_CELLS, cells // 4): the layer is refined with the chromosphere).
+    max(CONDUCTIVE_CELLS, cells // 4): the layer is refined with the chromosphere);
+    irradiation: the fraction f_abs in [0, 1] of the conductive layer's radiation that the
+    chromosphere absorbs (0: none, the default here; ``IRRADIATION_F_ABS`` for the CGR84
+    grid): F_down = f_abs F5/2 enters the top of the chromosphere
+    (:func:`irradiation_absorption`).
     ``config`` supplies the ionisation model, the Balmer radiation temperature, kappa0 and
     the surface gravity (e.g. ``load_config("fcm85_f11")``).  See the module docstring.
 
@@ -501,6 +609,8 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
     _check("quiet_top_pressure", quiet_top_pressure, 1e-3, 1e2)
     layer_cells = max(CONDUCTIVE_CELLS, cells // 4) if layer_cells is None else layer_cells
     _check("layer_cells", layer_cells, 1, 10000)
+    _check("irradiation", irradiation, 0.0, 1.0)
+    flux_down = 0.5 * irradiation * f5
     if f20 > 0.0:
         beam_physics.validate_beam(f20, delta, e_cut_kev)
     gravity = config.loop.surface_gravity
@@ -512,7 +622,7 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
     for _ in range(MAX_REGRIDS):
         solution = _solve_chromosphere(config, m_top, m0, flux, delta, e_cut_kev,
                                        coronal_column, cells, m_bottom, top_column, quiet,
-                                       f"p0 = {p0:g}, f20 = {f20:g}")
+                                       f"p0 = {p0:g}, f20 = {f20:g}", flux_down)
         evaporated = np.flatnonzero(~np.isfinite(solution.temperature))
         top = int(evaporated[-1]) + 1 if evaporated.size else 0
         top, layer, new_top = _conductive_top(f5, top, solution.edges, solution.temperature,
@@ -525,7 +635,7 @@ def static_flare_chromosphere(config: Config, p0: float, f20: float, *, f5: floa
             break
         m_top = new_top
     return _assemble(config, layer, slice(top, cells), solution, m0=m0, p0=p0, f20=f20,
-                     delta=delta, e_cut_kev=e_cut_kev, f5=f5)
+                     delta=delta, e_cut_kev=e_cut_kev, f5=f5, f_abs=irradiation)
 
 
 def _conductive_top(f5: float, top: int, edges: np.ndarray, temperature: np.ndarray,
@@ -585,7 +695,8 @@ def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, soluti
               "temperature": solution.temperature[keep], "pressure": gravity * m,
               "rho": solution.rho[keep], "n_h": solution.n_h[keep], "n_e": solution.n_e[keep],
               "x_h": solution.x[keep], "q_beam": (solution.beam_heating * solution.rho)[keep],
-              "q_cond": np.zeros(m.size)}
+              "q_cond": np.zeros(m.size),
+              "q_irr": (solution.irradiation_heating * solution.rho)[keep]}
     n_layer = 0
     if layer is not None:
         n_layer = layer.dm.size
@@ -597,7 +708,8 @@ def _assemble(config: Config, layer: ConductiveLayer | None, keep: slice, soluti
                         "temperature": layer.temperature,
                         "pressure": np.full(n_layer, gravity * top_edge), "rho": layer.rho,
                         "n_h": layer.n_h, "n_e": layer.n_e, "x_h": layer.x_h,
-                        "q_beam": np.zeros(n_layer), "q_cond": layer.loss_per_mass * layer.rho}
+                        "q_beam": np.zeros(n_layer), "q_cond": layer.loss_per_mass * layer.rho,
+                        "q_irr": np.zeros(n_layer)}
         arrays = {key: np.concatenate([layer_arrays[key], value])
                   for key, value in arrays.items()}
     thickness = arrays["dm"] / arrays["rho"]

@@ -6,16 +6,21 @@ the default; docs/physics.md §14 gives the reasons and the fixed-F5 measurement
 * With no beam, loopsim's own quiet chromosphere (VAL-C temperatures, P0 = 10) gives the
   quiet-Sun Hα line depth: centre 0.14-0.19 of the continuum (FAL-C and the observed disk
   centre: ~0.16; issue 4).
-* CGR84 P0 trend at F20 = 1e8 (measured, docs/validation.md): central reversal of depth
-  0.74 / 0.75 / 0.67 with emission peaks above the continuum at P0 = 1 / 10 / 100; none at
-  P0 = 1e3 and 1e4.  NOT CGR84's mechanism at 1e3: there the line is an absorption line
-  (centre 0.46 of the continuum at 120 cells), not unreversed emission; the tests pin that
-  down so that a change of the physics shows.
+* Irradiation (default f_abs = 0.5): the chromosphere absorbs f_abs F5/2 of the conductive
+  layer's downward EUV by H I / He I photoionisation (docs/physics.md §14).
+* CGR84 P0 trend at F20 = 1e8 (measured, docs/validation.md): a self-reversed emission
+  core whose reversal weakens with P0, core depth 0.73 / 0.73 / 0.46 at P0 = 1 / 10 / 100
+  (peaks 0.99, 1.01 above the continuum 0.91 at P0 = 1, 10; at P0 = 100 0.90, just below
+  it), and unreversed single-peaked emission at P0 = 1e3 and 1e4 (1.23 and 2.17 at line
+  centre, 60 cells).  Robustness: with f_abs halved (0.25) P0 = 1e3 is an absorption line
+  (peak 0.75 < continuum 0.92), with it doubled (1.0) emission (1.98); without
+  irradiation (f_abs = 0) absorption (centre 0.53): the tests pin all three.
 * In the fixed-F5 mode a flux above 4.8e5 P0 evaporates the top until p_top = F5/4.8e5:
   the P0 axis is lost (the reason for the default).
 * Stark wings: the 3-Å intensity at P0 = 100 rises above its F20 = 1e8 value by 0.010 at
   F20 = 1e9, 0.057 at 1e10 and 0.34 at 1e11.
-* Resolution: the features at 60 and 120 cells (and, slow, 120 and 240) agree; every
+* Resolution: the features at 60 and 120 cells (and, slow, 120 and 240) agree (P0 = 1e3
+  centre 1.23 / 1.18 / 1.16, P0 = 1e4 2.17 / 2.02 / 1.98 at 60 / 120 / 240 cells); every
   evaporated top is regridded (test_flare_chromosphere.py), which removed the single
   emission peaks that coarse first cells had produced at high P0 / high F5 (3.97, 3.02,
   2.20 x the continuum at 60, 120, 240 cells for P0 = 1e3 before).
@@ -26,7 +31,12 @@ from __future__ import annotations
 import pytest
 
 from loopsim.config import ConfigError
-from postprocess.analysis.cgr84 import cgr84_profile, conductive_flux, profile_features
+from postprocess.analysis.cgr84 import (
+    REVERSAL_MIN_OFFSET,
+    cgr84_profile,
+    conductive_flux,
+    profile_features,
+)
 
 CELLS = 60
 UPPER = (1.0, 10.0, 100.0, 1e3, 1e4)
@@ -44,7 +54,8 @@ def grid():
 
 def test_quiet_model_chromosphere_has_quiet_sun_line_depth():
     features = _features(10.0, 0.0)
-    assert 0.14 <= features["centre"] / features["continuum"] <= 0.19  # 0.167 measured
+    # 0.185 measured with the default irradiation (F5 = 4.8e6 at P0 = 10), 0.167 without
+    assert 0.14 <= features["centre"] / features["continuum"] <= 0.19
     assert features["reversal_depth"] == 0.0  # an absorption line
 
 
@@ -75,23 +86,45 @@ def test_fixed_f5_above_the_loop_value_replaces_p0():
 
 
 def test_central_reversal_weakens_and_disappears_with_coronal_pressure(grid):
-    """CGR84: only P0 >~ 1e3 dyn cm^-2 gives profiles that are not centrally reversed."""
-    depth = [grid[(p0, 1e8)]["reversal_depth"] for p0 in UPPER]
-    assert min(depth[:3]) > 0.5  # 0.74, 0.75, 0.67 measured
-    for p0 in (1.0, 10.0, 100.0):
-        assert grid[(p0, 1e8)]["peak"] > grid[(p0, 1e8)]["continuum"]  # emission peaks
-    assert depth[2] < min(depth[:2]) - 0.03  # weaker at P0 = 100 than at 1 and 10
-    assert depth[3] == 0.0 and depth[4] == 0.0
+    """CGR84: the central reversal weakens as P0 grows and only P0 >~ 1e3 dyn cm^-2 gives
+    profiles that are not centrally reversed; they are in emission (seed Section III:
+    collisions tie the emissivity to the outward-rising temperature)."""
+    core = [grid[(p0, 1e8)]["core_reversal"] for p0 in UPPER]
+    assert min(core[:2]) > 0.6  # 0.73, 0.73 measured
+    for p0 in (1.0, 10.0):  # emission peaks above the continuum around the central dip
+        assert grid[(p0, 1e8)]["peak"] > grid[(p0, 1e8)]["continuum"]
+        assert grid[(p0, 1e8)]["reversal_depth"] == pytest.approx(core[UPPER.index(p0)])
+    assert 0.2 < core[2] < min(core[:2]) - 0.1  # 0.46 at P0 = 100: weaker
+    for p0 in (1e3, 1e4):
+        high = grid[(p0, 1e8)]
+        assert high["core_reversal"] == 0.0 and high["reversal_depth"] == 0.0
+        assert high["peak_offset"] < REVERSAL_MIN_OFFSET  # the maximum is at line centre
+        assert high["centre"] > 1.2 * high["continuum"]  # 1.34 and 2.31 x measured
 
 
-def test_high_pressure_line_is_absorption_not_cgr84_emission(grid):
-    """Recorded shortfall against CGR84: at P0 = 1e3 the unreversed line is an absorption
-    line (peak within 1.5 Å below the continuum, centre < 0.7 of it): a weak beam does not
-    heat a top as dense as the quiet low chromosphere, and the conductive layer radiates
-    F5 = 4.8e8 in ~1e-7 g cm^-2 above it (its downward EUV is not modelled)."""
-    high = grid[(1e3, 1e8)]
-    assert high["peak"] < high["continuum"]
-    assert high["centre"] < 0.7 * high["continuum"]  # 0.58 at 60 cells, 0.46 at 120
+def test_p0_100_reversed_core_stays_just_below_the_continuum(grid):
+    """Recorded shortfall against CGR84 (whose P0 = 100 profile has emission peaks): with
+    irradiation the peaks of the reversed core at P0 = 100 are 0.90, 0.01-0.02 below the
+    continuum 0.91 (0.93 without irradiation), so the strict reversal depth is 0."""
+    mid = grid[(100.0, 1e8)]
+    assert 0.95 * mid["continuum"] < mid["peak"] < mid["continuum"]
+    assert mid["reversal_depth"] == 0.0 and mid["core_reversal"] > 0.2
+
+
+def test_high_pressure_emission_needs_the_irradiation(grid):
+    """The P0 = 1e3 emission is the conductive layer's downward EUV absorbed in the dense top
+    (f_abs F5/2 = 1.2e8 erg cm^-2 s^-1 at f_abs = 0.5, more than the beam's 1e8 above 20 keV):
+    without it (f_abs = 0) the line is in absorption (centre 0.53, peak within 1.5 Å 0.75 <
+    continuum 0.92), as it is with f_abs halved (0.25: centre 0.75, flat core below the
+    continuum), while f_abs = 1 gives stronger unreversed emission (1.98).  The conclusion
+    at P0 = 1e3 holds for f_abs >~ 0.5, not for half the adopted value."""
+    adopted = grid[(1e3, 1e8)]["centre"]
+    off, half, double = (_features(1e3, 1e8, f_abs=f_abs) for f_abs in (0.0, 0.25, 1.0))
+    for features in (off, half):
+        assert features["peak"] < features["continuum"]  # absorption
+        assert features["reversal_depth"] == 0.0 and features["core_reversal"] == 0.0
+    assert off["centre"] < 0.7 * off["continuum"]
+    assert double["peak_offset"] < REVERSAL_MIN_OFFSET and double["centre"] > adopted
 
 
 def test_stark_wing_emission_marks_intense_beams(grid):
@@ -109,6 +142,7 @@ def test_features_do_not_depend_on_resolution(grid, p0, f20):
     coarse = grid[(p0, f20)]
     fine = _features(p0, f20, cells=2 * CELLS)
     assert fine["reversal_depth"] == pytest.approx(coarse["reversal_depth"], abs=0.03)
+    assert fine["core_reversal"] == pytest.approx(coarse["core_reversal"], abs=0.03)
     assert (fine["peak"] > fine["continuum"]) == (coarse["peak"] > coarse["continuum"])
     assert fine["excess_3A"] == pytest.approx(coarse["excess_3A"], abs=0.01)
     assert fine["centre"] == pytest.approx(coarse["centre"], abs=0.15)
@@ -120,10 +154,12 @@ def test_features_do_not_depend_on_resolution(grid, p0, f20):
 def test_features_converge_at_240_cells(p0, f20):
     coarse, fine = _features(p0, f20, cells=120), _features(p0, f20, cells=240)
     assert fine["reversal_depth"] == pytest.approx(coarse["reversal_depth"], abs=0.03)
+    assert fine["core_reversal"] == pytest.approx(coarse["core_reversal"], abs=0.03)
     assert fine["excess_3A"] == pytest.approx(coarse["excess_3A"], abs=0.02)
-    if p0 < 1e4:  # P0 = 1e4: centre 1.61 / 1.22 / 1.08 at 60 / 120 / 240 cells
-        assert fine["centre"] == pytest.approx(coarse["centre"], abs=0.05)
-        assert (fine["peak"] > fine["continuum"]) == (coarse["peak"] > coarse["continuum"])
+    # P0 = 1e4 converges with irradiation (2.02 / 1.98 at 120 / 240 cells; without it
+    # 1.22 / 1.08 did not)
+    assert fine["centre"] == pytest.approx(coarse["centre"], abs=0.05)
+    assert (fine["peak"] > fine["continuum"]) == (coarse["peak"] > coarse["continuum"])
 
 
 @pytest.mark.parametrize(("kwargs", "fragment"), [

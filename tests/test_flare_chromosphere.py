@@ -5,7 +5,9 @@ with a beam, every heated layer is in energy balance (beam + quiet heating = rad
 loss, recomputed here from the returned state), the beam power deposited in the model
 equals the injected flux, and the CGR84 trends: stronger beams heat and ionise the
 chromosphere more (n_e up to ~1e13 cm^-3 at F20 = 1e11, the Stark-wing regime) and
-evaporate its top; higher coronal pressure puts the chromosphere deeper.
+evaporate its top; higher coronal pressure puts the chromosphere deeper; with the
+conductive layer's downward EUV (irradiation) the chromosphere absorbs f_abs F5/2 in its top
+and balances beam + irradiation + quiet heating against its loss.
 """
 
 from __future__ import annotations
@@ -51,14 +53,18 @@ def test_hydrostatic_and_quiet_limit(config, models):
         assert np.allclose(n_particles, model.n_h * (1.1 + model.x_h), rtol=1e-10)
 
 
-def _loss_per_mass(model, config) -> np.ndarray:
-    above = model.column_mass - model.p0 / config.loop.surface_gravity
-    column_hi = np.empty(model.column_mass.size)
-    neutral_hydrogen_column(model.temperature, model.n_h, model.rho, above, model.x_h,
-                            column_hi)
-    return np.array([total_loss(model.temperature[i], model.n_e[i], model.n_h[i], above[i],
-                                column_hi[i], model.x_h[i]) for i in range(above.size)]
-                    ) / model.rho
+def _loss_per_mass(model, config, first: int = 0) -> np.ndarray:
+    """Loss per unit mass of the cells from ``first`` on (the chromosphere below a conductive
+    layer of ``first`` cells), their columns counted from the chromosphere's top."""
+    keep = slice(first, None)
+    top = model.p_top / config.loop.surface_gravity
+    above = model.column_mass[keep] - top
+    temperature, n_h, n_e, x_h, rho = (getattr(model, key)[keep]
+                                       for key in ("temperature", "n_h", "n_e", "x_h", "rho"))
+    column_hi = np.empty(above.size)
+    neutral_hydrogen_column(temperature, n_h, rho, above, x_h, column_hi)
+    return np.array([total_loss(temperature[i], n_e[i], n_h[i], above[i], column_hi[i],
+                                x_h[i]) for i in range(above.size)]) / rho
 
 
 def test_heated_layers_are_in_energy_balance(config, models):
@@ -228,3 +234,48 @@ def test_rtv_conductive_flux(config, p0):
 def test_bad_conductive_input_is_rejected(config, kwargs, fragment):
     with pytest.raises(ConfigError, match=fragment):
         static_flare_chromosphere(config, **kwargs)
+
+
+# ---- irradiation of the chromosphere by the conductive layer's downward EUV ------------
+def test_energy_balance_with_irradiation(config, models):
+    """With irradiation the chromosphere absorbs F_down = f_abs F5/2 (to the flux 2 F E3(tau)
+    left at the bottom, nil here) in its top, recomputed from the returned ionisation
+    (1e-6); every heated layer balances beam + irradiation + quiet heating against its loss
+    (1e-6); f_abs = 0 keeps the structure without irradiation."""
+    from loopsim.flare_chromosphere import (
+        IRRADIATION_F_ABS,
+        irradiation_absorption,
+    )
+    from loopsim.physics import hydrogen
+
+    model = static_flare_chromosphere(config, 10.0, 1e9, f5=F5, cells=CELLS,
+                                      irradiation=IRRADIATION_F_ABS)
+    n = model.conductive_cells
+    flux_down = 0.5 * IRRADIATION_F_ABS * F5
+    assert model.f_abs == IRRADIATION_F_ABS and np.all(model.q_irr[:n] == 0.0)
+    absorbed = float(np.sum(model.q_irr / model.rho * model.dm))
+    assert absorbed == pytest.approx(flux_down, rel=1e-6)
+    neutral = (1.0 - model.x_h[n:]) * model.dm[n:] / hydrogen.MASS_PER_H
+    edges = np.concatenate([[0.0], np.cumsum(neutral)])
+    expected = irradiation_absorption(flux_down, edges, edges[:-1] + 0.5 * neutral)[0]
+    assert np.allclose(model.q_irr[n:] / model.rho[n:] * model.dm[n:], expected,
+                       rtol=1e-6, atol=1e-6 * flux_down)
+    # the heat goes into the top: half of it above 1e-5 g cm^-2 below the top
+    below_top = model.column_mass[n:] - model.column_mass[n] + 0.5 * model.dm[n]
+    top_share = np.sum((model.q_irr[n:] / model.rho[n:] * model.dm[n:])[below_top < 1e-5])
+    assert top_share > 0.5 * flux_down
+    quiet = models[0.0]
+    heated = np.flatnonzero(model.temperature[n:] > 1.001 * quiet.temperature) + n
+    assert heated.size > 10
+    net = _loss_per_mass(model, config, n) - ((model.q_beam + model.q_irr) / model.rho)[n:]
+    residual = np.abs(net[heated - n] / _loss_per_mass(quiet, config)[heated - n] - 1.0)
+    assert residual.max() < 1e-6
+    off = static_flare_chromosphere(config, 10.0, 1e9, f5=F5, cells=CELLS, irradiation=0.0)
+    assert np.all(off.q_irr == 0.0)
+    assert np.allclose(off.temperature[off.conductive_cells:], models[1e9].temperature,
+                       rtol=1e-9)
+
+
+def test_irradiation_is_rejected_outside_0_1(config):
+    with pytest.raises(ConfigError, match=r"irradiation = 1.5 .*\[0, 1\]"):
+        static_flare_chromosphere(config, 10.0, 1e9, f5=F5, cells=CELLS, irradiation=1.5)

@@ -19,21 +19,25 @@ independent, and in this model they cannot be: a fixed F5 above 4.8e5 P0 evapora
 top until p_top = F5/4.8e5 (F5 = 5e7: p_top = 105 for P0 = 1, 10 and 100 alike), and one
 below it is less than a static transition region at P0 conducts.
 
-Measured (docs/validation.md, ``loopsim plot figure1``; F5 = "rtv", delta = 4, E_c =
-20 keV; 60 / 120 / 240 cells agree to 0.01 in reversal depth): with no beam the model
-chromosphere at P0 = 10 gives the quiet-Sun line depth (centre 0.17 of its continuum;
-FAL-C 0.16).  F20 = 1e8: centrally reversed with emission peaks just above the continuum
-(1.00, 1.01, 0.93 vs 0.91) at P0 = 1, 10, 100, depth 0.74, 0.75, 0.68; not reversed at
-P0 = 1e3 and 1e4.  CGR84's *unreversed emission* at high P0 is NOT reproduced: at
-P0 = 1e3 the line is in absorption (centre 0.53 / 0.42 / 0.40 of the quiet continuum),
-at 1e4 a weak, unconverged central emission (1.61 / 1.22 / 1.08).  A weak beam cannot
-heat a top as dense as the quiet low chromosphere, and the conductive layer radiates F5
-(4.8e8 at P0 = 1e3) optically thin in ~1e-7 g cm^-2 above it; the half of that radiation
-that would go down and heat the top (CGR84-type models include such irradiation) is not
-modelled.  Earlier single emission peaks at high P0 or high F5 (8.5 x the continuum for
-F5 = 5e8, P0 = 1e3) came from an unresolved first cell below an evaporated top, now
-regridded (see :mod:`loopsim.flare_chromosphere`).  The 3-Å intensity at P0 = 100 rises
-above its F20 = 1e8 value by 0.01, 0.06 and 0.34 at F20 = 1e9, 1e10 and 1e11; it is above
+Irradiation: by default (``f_abs`` = ``IRRADIATION_F_ABS`` = 0.5) the chromosphere absorbs
+f_abs F5/2 of the conductive layer's downward EUV by H I / He I photoionisation
+(:mod:`loopsim.flare_chromosphere`; ``f_abs=0`` switches it off).
+
+Measured (docs/validation.md, ``loopsim plot figure1``; F5 = "rtv", f_abs = 0.5, delta = 4,
+E_c = 20 keV; 60 / 120 / 240 cells): with no beam the model chromosphere at P0 = 10 gives
+the quiet-Sun line depth (centre 0.185 of its continuum with the irradiation, 0.17
+without; FAL-C 0.16).  F20 = 1e8: a self-reversed emission core whose reversal weakens
+with P0 (core depth 0.73, 0.73, 0.46 at P0 = 1, 10, 100; peaks 0.99, 1.01 above the
+continuum 0.91 at P0 = 1, 10, but 0.90 at P0 = 100, just below it, so the strict
+``reversal_depth`` is 0 there), and unreversed single-peaked emission at P0 = 1e3 (centre
+1.23 / 1.18 / 1.16 of the quiet continuum) and 1e4 (2.17 / 2.02 / 1.98): CGR84's trend,
+with the P0 = 100 peaks a little low.  The P0 = 1e3 emission is the irradiation's:
+without it (f_abs = 0) the line is in absorption (centre 0.53 / 0.42 / 0.40), and with
+f_abs = 0.25 too (0.75 / 0.66); f_abs = 1 gives 1.98 / 1.95.  Earlier single emission
+peaks at high P0 or high F5 (8.5 x the continuum for F5 = 5e8, P0 = 1e3) came from an
+unresolved first cell below an evaporated top, now regridded (see
+:mod:`loopsim.flare_chromosphere`).  The 3-Å intensity at P0 = 100 rises
+above its F20 = 1e8 value by 0.009, 0.059 and 0.34 at F20 = 1e9, 1e10 and 1e11; it is above
 the continuum (+0.26) only at 1e11.  The beam rates of the Hα atom (Fang et al. 1993:
 n = 2 and 3 excited at 2.94 and 0.51 x the ionisation rate q/(n_H 36 eV)) put 13.6 + 30 +
 6.2 = 50 eV per 36 eV of beam energy into ionisation and excitation, 1.4 x the energy
@@ -49,6 +53,7 @@ import numpy as np
 
 from loopsim.config import Config, ConfigError, load_config
 from loopsim.flare_chromosphere import (
+    IRRADIATION_F_ABS,
     FlareChromosphere,
     rtv_conductive_flux,
     rtv_coronal_column,
@@ -105,7 +110,8 @@ def conductive_flux(p0: float, f5: float | str = F5, config: Config | None = Non
 
 
 def cgr84_atmosphere(p0: float, f20: float, *, f5: float | str = F5,
-                     config: Config | None = None, cells: int = 120
+                     config: Config | None = None, cells: int = 120,
+                     f_abs: float = IRRADIATION_F_ABS
                      ) -> tuple[Atmosphere, FlareChromosphere]:
     """(Hα atmosphere, flare chromosphere) for coronal pressure p0 (dyn cm^-2), beam f20
     (erg cm^-2 s^-1 above 20 keV; delta = 4, E_c = 20 keV) and conductive flux f5
@@ -115,7 +121,7 @@ def cgr84_atmosphere(p0: float, f20: float, *, f5: float | str = F5,
     f5 = conductive_flux(p0, f5, config)
     corona = rtv_coronal_column(p0, config.loop.half_length, config.conduction.kappa0)
     model = static_flare_chromosphere(config, p0, f20, f5=f5, cells=cells,
-                                      coronal_column=corona)
+                                      coronal_column=corona, irradiation=f_abs)
     height = model.height[-1] - model.height
     atmosphere = Atmosphere(
         height=height, temperature=model.temperature, n_e=model.n_e, n_h=model.n_h,
@@ -133,12 +139,14 @@ def cgr84_atmosphere(p0: float, f20: float, *, f5: float | str = F5,
 
 def cgr84_profile(p0: float, f20: float, *, f5: float | str = F5,
                   config: Config | None = None, cells: int = 120,
-                  settings: SynthSettings | None = None) -> GridProfile:
+                  settings: SynthSettings | None = None,
+                  f_abs: float = IRRADIATION_F_ABS) -> GridProfile:
     """Hα profile of the (p0, f20) static flare chromosphere (see :func:`cgr84_atmosphere`)."""
     from ..halpha import quiet_sun_continuum
 
     settings = settings or SynthSettings()
-    atmosphere, model = cgr84_atmosphere(p0, f20, f5=f5, config=config, cells=cells)
+    atmosphere, model = cgr84_atmosphere(p0, f20, f5=f5, config=config, cells=cells,
+                                         f_abs=f_abs)
     spectrum = synthesise(atmosphere, settings, ionisation="solve")
     centre = spectrum.wavelength_air[spectrum.wavelength_air.size // 2]
     return GridProfile(p0, f20, spectrum.wavelength_air - centre,
@@ -152,8 +160,13 @@ def profile_features(profile: GridProfile) -> dict[str, float]:
     centre; ``peak``: the maximum within ± 1.5 Å; ``reversal_depth``: 1 - centre/peak
     when that maximum lies off line centre (|Δλ| >= REVERSAL_MIN_OFFSET) and above the
     continuum (emission peaks around a central dip), else 0 (absorption profiles and
-    single-peaked emission have no central reversal); ``excess_3A``: mean intensity at
-    |Δλ| = 2.9-3.1 Å minus the continuum (CGR84's Stark-wing emission).
+    single-peaked emission have no central reversal); ``core_reversal``: 1 - centre/peak
+    whenever that maximum is a local maximum of the core off line centre (|Δλ| >=
+    REVERSAL_MIN_OFFSET, the intensity lower at ± 1.5 Å), above the continuum or not (the
+    shape of a self-reversed emission core whose peaks do not reach the continuum; 0 for
+    absorption lines, whose maximum within ± 1.5 Å is at the window's edge, and for
+    single-peaked emission); ``peak_offset``: |Δλ| of that maximum (Å); ``excess_3A``: mean
+    intensity at |Δλ| = 2.9-3.1 Å minus the continuum (CGR84's Stark-wing emission).
     """
     dl, intensity = profile.delta_lambda, profile.intensity_norm
     continuum = float(intensity[np.abs(dl) >= 5.5].mean())
@@ -161,8 +174,12 @@ def profile_features(profile: GridProfile) -> dict[str, float]:
     core = np.flatnonzero(np.abs(dl) <= 1.5)
     k = core[np.argmax(intensity[core])]
     peak = float(intensity[k])
-    reversed_ = abs(dl[k]) >= REVERSAL_MIN_OFFSET and peak > continuum
+    off_centre = abs(dl[k]) >= REVERSAL_MIN_OFFSET
+    interior = max(intensity[core[0]], intensity[core[-1]]) < peak
+    reversed_ = off_centre and peak > continuum
     wing = (np.abs(dl) >= 2.9) & (np.abs(dl) <= 3.1)
     return {"continuum": continuum, "centre": centre, "peak": peak,
+            "peak_offset": float(abs(dl[k])),
             "reversal_depth": 1.0 - centre / peak if reversed_ else 0.0,
+            "core_reversal": 1.0 - centre / peak if off_centre and interior else 0.0,
             "excess_3A": float(intensity[wing].mean()) - continuum}

@@ -5,7 +5,9 @@ panel: several F20 at fixed P0 (``LOWER_P0``).  The transition-region conductive
 is by default ``"rtv"``: the flux at 1e5 K of the static loop at each model's P0
 (4.8e5 P0 erg cm^-2 s^-1; P0 and F5 are not independent, seed Section V, and in this model
 a fixed F5 either evaporates the top of the low-P0 chromospheres or starves the high-P0
-ones, docs/physics.md §14); a number holds F5 fixed as CGR84 did.  Each
+ones, docs/physics.md §14); a number holds F5 fixed as CGR84 did.  The chromosphere
+absorbs the fraction IRRADIATION_F_ABS (0.5) of the conductive layer's downward radiation
+(F_down = 0.5 x 0.5 F5, photoionisation of H I and He I; noted in the title).  Each
 profile is :func:`postprocess.analysis.cgr84.cgr84_profile` (a static chromosphere in
 energy balance built with loopsim's physics, non-LTE Hα at disk centre), drawn as the
 intensity normalised to the quiet-Sun continuum near Hα against Δλ (Å, air) over ± 5 Å,
@@ -25,7 +27,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..analysis.cgr84 import F5, GridProfile, cgr84_profile, conductive_flux  # noqa: E402
+from ..analysis.cgr84 import (  # noqa: E402
+    F5,
+    IRRADIATION_F_ABS,
+    GridProfile,
+    cgr84_profile,
+    conductive_flux,
+)
 
 #: upper panel: coronal pressures (dyn cm^-2) at beam flux UPPER_F20 (erg cm^-2 s^-1)
 UPPER_P0 = (1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -125,7 +133,8 @@ def plot_figure1(output: str | Path, cells: int = 60, p0: Sequence[float] | None
            f"{_f5_text(f5, LOWER_P0)}, $F_{{20}}$ in erg cm$^{{-2}}$ s$^{{-1}}$", "upper right")
     axes[1].set_xlabel(r"$\Delta\lambda$ from H$\alpha$ line centre (Å, air)")
     fig.suptitle(f"Hα of static flare chromospheres (CGR84 grid, δ = 4, $E_c$ = 20 keV, "
-                 f"{cells} cells)", fontsize=9.5)
+                 f"{cells} cells;\nchromosphere absorbs {IRRADIATION_F_ABS:g} of the "
+                 "transition region's downward EUV)", fontsize=9.5)
     output = Path(output)
     fig.savefig(output, dpi=200)
     plt.close(fig)
