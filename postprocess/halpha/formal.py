@@ -41,49 +41,211 @@ common intensity unit.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
+#: floating-point freedoms of the hot kernels: fused multiply-add and division by a
+#: reciprocal (results change at the round-off level only; no assumptions on NaN or inf)
+FASTMATH = {"contract", "arcp"}
+#: 2^-n, n = 0..1022 (exact powers of two), for :func:`_exp_neg`
+_TWO_POW_NEG = 2.0 ** -np.arange(1023.0)
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 = _LN2_HI + _LN2_LO, n _LN2_HI exact (fdlibm)
+_LN2_LO = 1.90821492927058770002e-10
+_LN2 = math.log(2.0)
+_SQRT2 = math.sqrt(2.0)
 
-@njit(cache=True)
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _exp_neg(x: float) -> float:
+    """e^{-x} for x >= 0, branch-free so that loops calling it vectorise (libm's exp is a
+    scalar call): e^{-x} = 2^{-n} e^{-r}, n = round(x/ln 2), r = x - n ln 2 (Cody-Waite,
+    |r| <= ln2/2), e^{-r} from its Taylor series to r^13 (truncation < 5e-18); relative
+    error a few 1e-16.  x is clamped to [0, 708] (e^{-708} = 3e-308 instead of less; x < 0
+    does not occur, the clamp keeps the table look-up in range)."""
+    x = min(max(x, 0.0), 708.0)
+    n = math.floor(x * _LOG2E + 0.5)
+    r = -((x - n * _LN2_HI) - n * _LN2_LO)
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p * _TWO_POW_NEG[int(n)]
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def _weights(x: float, order: int) -> tuple[float, float, float, float]:
-    """(w_u, w_k, w_c, e^{-x}) for an interval of optical thickness x."""
-    e = np.exp(-x)
+    """(w_u, w_k, w_c, e^{-x}) for an interval of optical thickness x (module docstring;
+    series in x below 1e-2 (order 2) or 1e-4 (order 1), where the closed forms cancel).
+    Branch-free (selects) so that :func:`interval_weights` vectorises."""
+    e = _exp_neg(x)
+    x2 = x * x
+    r2 = 1.0 / x2 if x > 0.0 else 0.0
     if order == 1:
-        if x < 1e-4:
-            wu = x / 2.0 - x * x / 3.0
-            wk = x / 2.0 - x * x / 6.0
-        else:
-            a = (1.0 - e) / x
-            wu = a - e
-            wk = 1.0 - a
+        a = (1.0 - e) * x * r2
+        small = x < 1e-4
+        wu = x / 2.0 - x2 / 3.0 if small else a - e
+        wk = x / 2.0 - x2 / 6.0 if small else 1.0 - a
         return wu, wk, 0.0, e
-    if x < 1e-2:
-        x2 = x * x
-        wu = x / 3.0 - x2 / 4.0 + x2 * x / 10.0
-        wk = x / 3.0 - x2 / 12.0 + x2 * x / 60.0
-        wc = x / 3.0 - x2 / 6.0 + x2 * x / 20.0
-    else:
-        x2 = x * x
-        wu = (2.0 - e * (x2 + 2.0 * x + 2.0)) / x2
-        wk = 1.0 - 2.0 * (x + e - 1.0) / x2
-        wc = 2.0 * (x - 2.0 + e * (x + 2.0)) / x2
+    small = x < 1e-2
+    wu = x / 3.0 - x2 / 4.0 + x2 * x / 10.0 if small else (2.0 - e * (x2 + 2.0 * x + 2.0)) * r2
+    wk = x / 3.0 - x2 / 12.0 + x2 * x / 60.0 if small else 1.0 - 2.0 * (x + e - 1.0) * r2
+    wc = x / 3.0 - x2 / 6.0 + x2 * x / 20.0 if small else 2.0 * (x - 2.0 + e * (x + 2.0)) * r2
     return wu, wk, wc, e
 
 
-@njit(cache=True)
-def _dtau(chi_a: float, chi_b: float, dz: float, mu: float) -> float:
-    """Optical thickness of an interval: the logarithmic mean of the opacities (exact for
-    an opacity varying exponentially between the points, the trapezoidal mean when they
-    are close)."""
-    if chi_a > 0.0 and chi_b > 0.0:
-        r = chi_a / chi_b
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray, work: np.ndarray) -> None:
+    """Optical thickness at mu = 1 of the intervals i = (i, i + 1), i = 0..n-2: the
+    logarithmic mean of the opacities, dtau_i = (chi_i - chi_{i+1})/ln(chi_i/chi_{i+1})
+    |z_i - z_{i+1}| (exact for an opacity varying exponentially between the points), the
+    trapezoidal mean where the ratio r is within 1e-3 of 1 or an opacity is not positive.
+    A ray with direction cosine mu sees dtau/mu, in either direction, so one evaluation
+    serves all rays sharing the opacity.
+
+    ``work`` (n - 1 floats) is scratch space.  ln r is computed branch-free from the bits
+    of r = 2^e m (m in [1, 2), halved if above sqrt 2): ln r = e ln 2 + 2 atanh s,
+    s = (m - 1)/(m + 1), |s| <= 0.172, atanh from its series to s^23 (relative error a
+    few 1e-16), so that the loops vectorise (libm's log is a scalar call)."""
+    m = chi.size - 1
+    for i in range(m):
+        dtau[i] = chi[i] / chi[i + 1] if chi[i] > 0.0 and chi[i + 1] > 0.0 else 1.0
+    bits = dtau.view(np.int64)
+    mantissa = work.view(np.int64)
+    for i in range(m):
+        mantissa[i] = (bits[i] & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000
+    for i in range(m):
+        r = dtau[i]
+        e = float(((bits[i] >> 52) & 0x7FF) - 1023)
+        big = work[i] > _SQRT2
+        mm = 0.5 * work[i] if big else work[i]
+        e = e + 1.0 if big else e
+        s = (mm - 1.0) / (mm + 1.0)
+        s2 = s * s
+        p = 1.0 / 23.0
+        p = p * s2 + 1.0 / 21.0
+        p = p * s2 + 1.0 / 19.0
+        p = p * s2 + 1.0 / 17.0
+        p = p * s2 + 1.0 / 15.0
+        p = p * s2 + 1.0 / 13.0
+        p = p * s2 + 1.0 / 11.0
+        p = p * s2 + 1.0 / 9.0
+        p = p * s2 + 1.0 / 7.0
+        p = p * s2 + 1.0 / 5.0
+        p = p * s2 + 1.0 / 3.0
+        p = p * s2 + 1.0
+        ln_r = e * _LN2 + 2.0 * s * p
+        dz = abs(z[i] - z[i + 1])
         if abs(r - 1.0) > 1e-3:
-            return (chi_a - chi_b) / np.log(r) * dz / mu
-    return 0.5 * (chi_a + chi_b) * dz / mu
+            dtau[i] = (chi[i] - chi[i + 1]) / ln_r * dz
+        else:
+            dtau[i] = 0.5 * (chi[i] + chi[i + 1]) * dz
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
+                   c_down: np.ndarray) -> None:
+    """Bézier control points C of every interval i = (i, i + 1) for the upward ray (which
+    arrives at i) and the downward ray (which arrives at i + 1).
+
+    With s_i = (S_{i+1} - S_i)/dtau_i the slopes (mu = 1, index direction), the
+    Fritsch-Butland derivative at an interior point k is
+
+        D_k = s_{k-1} s_k / (alpha s_k + (1 - alpha) s_{k-1}),
+        alpha = (1 + dtau_k/(dtau_{k-1} + dtau_k))/3       (D_k = 0 if s_{k-1} s_k <= 0),
+
+    and the control point of the arriving point k is C = S_k -/+ (dtau_u/2) D_k (dtau_u the
+    upwind interval; - downward, + upward), clipped to the range of S_u and S_k; at the
+    far end of a ray, or where the downwind interval has no optical thickness,
+    C = (S_u + S_k)/2.  Derivatives scale as mu and interval thicknesses as 1/mu, so the
+    control points are the same for every mu."""
+    n = src.size
+    for i in range(n - 1):
+        c_up[i] = 0.5 * (src[i] + src[i + 1])
+        c_down[i] = c_up[i]
+    for k in range(1, n - 1):
+        # (zero slope across an interval without optical thickness)
+        s0 = (src[k] - src[k - 1]) / dtau[k - 1] if dtau[k - 1] > 0.0 else 0.0
+        s1 = (src[k + 1] - src[k]) / dtau[k] if dtau[k] > 0.0 else 0.0
+        prod = s0 * s1
+        deriv = 0.0
+        if prod > 0.0:
+            alpha = (1.0 + dtau[k] / (dtau[k - 1] + dtau[k])) / 3.0
+            deriv = prod / (alpha * s1 + (1.0 - alpha) * s0)
+        lo = min(src[k], src[k - 1])
+        hi = max(src[k], src[k - 1])
+        if dtau[k] > 0.0:  # downward ray arriving at k from k - 1
+            c_down[k - 1] = min(max(src[k] - 0.5 * dtau[k - 1] * deriv, lo), hi)
+        lo = min(src[k], src[k + 1])
+        hi = max(src[k], src[k + 1])
+        if dtau[k - 1] > 0.0:  # upward ray arriving at k from k + 1
+            c_up[k] = min(max(src[k] + 0.5 * dtau[k] * deriv, lo), hi)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def interval_weights(dtau: np.ndarray, mu: float, order: int, ex: np.ndarray, wu: np.ndarray,
+                     wk: np.ndarray, wc: np.ndarray) -> None:
+    """Per interval, e^{-x} and the short-characteristics weights (:func:`_weights`) of
+    x = dtau/mu; they are the same for the upward and the downward ray of one mu."""
+    rmu = 1.0 / mu
+    for i in range(dtau.size):
+        wu[i], wk[i], wc[i], ex[i] = _weights(dtau[i] * rmu, order)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def sc_sweep(src: np.ndarray, ctrl: np.ndarray, dtau: np.ndarray, mu: float, ex: np.ndarray,
+             wu: np.ndarray, wk: np.ndarray, wc: np.ndarray, upward: bool, i_boundary: float,
+             thermalised: bool, intensity: np.ndarray, psi: np.ndarray) -> None:
+    """One short-characteristics ray with the interval thicknesses, control points
+    (:func:`control_points`, ``c_up`` or ``c_down`` according to ``upward``) and weights
+    (:func:`interval_weights`) precomputed: the kernel behind :func:`sc_ray` and the
+    MALI sweeps.  Fills ``intensity`` and ``psi`` = w_k + w_c of the arriving point.
+
+    ``upward``: from the bottom (last index) to the top (index 0).  The boundary intensity
+    is ``i_boundary`` unless ``thermalised`` (the bottom of an upward ray):
+    I = S + mu dS/dtau."""
+    n = src.size
+    if upward:
+        if thermalised:
+            rx = mu / dtau[n - 2] if dtau[n - 2] > 0.0 else 0.0
+            intensity[n - 1] = src[n - 1] + (src[n - 1] - src[n - 2]) * rx
+            psi[n - 1] = 1.0
+        else:
+            intensity[n - 1] = i_boundary
+            psi[n - 1] = 0.0
+        # the local part of every interval first (vectorises), then the recurrence
+        for i in range(n - 1):
+            intensity[i] = wu[i] * src[i + 1] + wk[i] * src[i] + wc[i] * ctrl[i]
+            psi[i] = wk[i] + wc[i]
+        carry = intensity[n - 1]
+        for i in range(n - 2, -1, -1):
+            carry = intensity[i] + carry * ex[i]
+            intensity[i] = carry
+    else:
+        intensity[0] = i_boundary
+        psi[0] = 0.0
+        for i in range(n - 1):
+            intensity[i + 1] = wu[i] * src[i] + wk[i] * src[i + 1] + wc[i] * ctrl[i]
+            psi[i + 1] = wk[i] + wc[i]
+        carry = intensity[0]
+        for i in range(n - 1):
+            carry = intensity[i + 1] + carry * ex[i]
+            intensity[i + 1] = carry
+
+
+@njit(cache=True, error_model="numpy")
 def sc_ray(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float, upward: bool,
            i_boundary: float, thermalised: bool, order: int,
            intensity: np.ndarray, psi: np.ndarray) -> None:
@@ -93,87 +255,20 @@ def sc_ray(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float, upward: b
     boundary intensity is ``i_boundary`` unless ``thermalised`` (bottom, upward rays only):
     I = S + mu dS/dtau.
     """
-    n = chi.size
-    dtau = np.empty(max(n - 1, 1))
-    x = np.empty_like(dtau)
-    wu = np.empty_like(dtau)
-    wk = np.empty_like(dtau)
-    wc = np.empty_like(dtau)
-    ex = np.empty_like(dtau)
-    rx = np.empty_like(dtau)
-    interval_dtau(chi, z, dtau)
-    interval_weights(dtau, mu, order, x, wu, wk, wc, ex, rx)
-    sc_sweep(src, x, wu, wk, wc, ex, rx, upward, i_boundary, thermalised, order, intensity,
-             psi)
-
-
-@njit(cache=True)
-def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray) -> None:
-    """Optical thickness at mu = 1 of the intervals (k, k + 1), k = 0..n-2 (the same
-    logarithmic mean as :func:`_dtau`); a ray with direction cosine mu sees dtau / mu, in
-    either direction, so one evaluation serves all rays sharing the opacity."""
-    for k in range(chi.size - 1):
-        dtau[k] = _dtau(chi[k], chi[k + 1], abs(z[k] - z[k + 1]), 1.0)
-
-
-@njit(cache=True)
-def interval_weights(dtau: np.ndarray, mu: float, order: int, x: np.ndarray, wu: np.ndarray,
-                     wk: np.ndarray, wc: np.ndarray, ex: np.ndarray, rx: np.ndarray) -> None:
-    """Per-interval x = dtau/mu, 1/x and the short-characteristics weights
-    (:func:`_weights`); they are the same for the upward and the downward ray of one mu."""
-    for k in range(dtau.size):
-        xk = dtau[k] / mu
-        x[k] = xk
-        rx[k] = 1.0 / xk if xk > 0.0 else 0.0
-        wu[k], wk[k], wc[k], ex[k] = _weights(xk, order)
-
-
-@njit(cache=True)
-def sc_sweep(src: np.ndarray, x: np.ndarray, wu: np.ndarray, wk: np.ndarray, wc: np.ndarray,
-             ex: np.ndarray, rx: np.ndarray, upward: bool, i_boundary: float, thermalised: bool,
-             order: int, intensity: np.ndarray, psi: np.ndarray) -> None:
-    """One short-characteristics ray with the interval optical thicknesses and weights
-    precomputed (:func:`interval_dtau`, :func:`interval_weights`): the kernel behind
-    :func:`sc_ray` and the MALI sweeps."""
-    n = src.size
-    if upward:
-        start, stop, step = n - 1, -1, -1
-    else:
-        start, stop, step = 0, n, 1
-    k0 = start
-    k1 = start + step
-    if thermalised:
-        intensity[k0] = src[k0] + (src[k0] - src[k1]) * rx[min(k0, k1)]
-        psi[k0] = 1.0
-    else:
-        intensity[k0] = i_boundary
-        psi[k0] = 0.0
-    for k in range(start + step, stop, step):
-        u = k - step
-        d = k + step
-        iu = min(u, k)  # interval (u, k)
-        xu = x[iu]
-        if order == 2:
-            if d != stop and x[min(k, d)] > 0.0:
-                xd = x[min(k, d)]
-                du = (src[k] - src[u]) * rx[iu]
-                dd = (src[d] - src[k]) * rx[min(k, d)]
-                # Fritsch-Butland derivative, clipped to keep the control point between
-                # the neighbouring source values (branch-free form)
-                prod = du * dd
-                alpha = (1.0 + xd / (xu + xd)) / 3.0
-                den = alpha * dd + (1.0 - alpha) * du
-                deriv = prod / den if prod > 0.0 else 0.0
-                c = src[k] - 0.5 * xu * deriv
-                c = min(max(c, min(src[u], src[k])), max(src[u], src[k]))
-            else:
-                c = 0.5 * (src[u] + src[k])
-            intensity[k] = (intensity[u] * ex[iu] + wu[iu] * src[u] + wk[iu] * src[k]
-                            + wc[iu] * c)
-            psi[k] = wk[iu] + wc[iu]
-        else:
-            intensity[k] = intensity[u] * ex[iu] + wu[iu] * src[u] + wk[iu] * src[k]
-            psi[k] = wk[iu]
+    m = max(chi.size - 1, 1)
+    dtau = np.empty(m)
+    work = np.empty(m)
+    c_up = np.empty(m)
+    c_down = np.empty(m)
+    ex = np.empty(m)
+    wu = np.empty(m)
+    wk = np.empty(m)
+    wc = np.empty(m)
+    interval_dtau(chi, z, dtau, work)
+    control_points(src, dtau, c_up, c_down)
+    interval_weights(dtau, mu, order, ex, wu, wk, wc)
+    sc_sweep(src, c_up if upward else c_down, dtau, mu, ex, wu, wk, wc, upward, i_boundary,
+             thermalised, intensity, psi)
 
 
 @njit(cache=True)

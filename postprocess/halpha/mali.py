@@ -65,7 +65,7 @@ from . import profiles
 from .atmosphere import HE_ABUNDANCE, Atmosphere
 from .atom import PI_E2_MC, HydrogenAtom, photoionisation_cross_section
 from .continuum import background_opacity, planck_nu
-from .formal import interval_dtau, interval_weights, sc_sweep
+from .formal import FASTMATH, control_points, interval_dtau, interval_weights, sc_sweep
 
 HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
 
@@ -260,12 +260,10 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
             t_alpha[it, lo:hi + 1] = photoionisation_cross_section(tr.lower + 1, lam[lo:hi + 1])
 
     # ---- active transitions per wavelength (CSR) -----------------------------------------
-    ptr = [0]
-    idx: list[int] = []
-    for la in range(n_lam):
-        act = [it for it in range(n_t) if t_lo[it] <= la <= t_hi[it]]
-        idx.extend(act)
-        ptr.append(len(idx))
+    la_index = np.arange(n_lam)[:, None]
+    active = (t_lo[None, :] <= la_index) & (la_index <= t_hi[None, :])  # [L, T]
+    ptr = np.concatenate(([0], np.cumsum(active.sum(axis=1)))).astype(np.int64)
+    idx = np.nonzero(active)[1].astype(np.int64)  # per wavelength, transitions in order
 
     # ---- rays and line profiles ----------------------------------------------------------
     mu, wmu = gauss_legendre_rays(settings.n_mu)
@@ -319,35 +317,51 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
         rates = rates + atom.beam_matrix(atmos.q_beam, atmos.n_h)
     return Problem(atmos, atom, settings, lam, nu, t_lower, t_upper, t_isline, t_lo, t_hi,
                    t_weight, t_sig0, t_gratio, t_alpha, line_off, np.ascontiguousarray(phi),
-                   np.array(ptr, np.int64), np.array(idx, np.int64), nstar_nc, kappa, sigma,
-                   planck, stim, rates, mu, wmu, halpha_spectrum)
+                   ptr, idx, nstar_nc, kappa, sigma, planck, stim, rates, mu, wmu,
+                   halpha_spectrum)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
                 t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
-                planck, stim, mu, wmu, order, gamma, jnew, lsc):
-    """One formal solution over all wavelengths and rays; fills the preconditioned rate
-    matrix gamma[k, to, from] (radiative part only), the new mean intensity jnew and
-    lsc = sum over rays of w psi sigma/chi (the local operator of background scattering).
+                planck, stim, mu, wmu, order):
+    """One formal solution over all wavelengths and rays: returns the preconditioned
+    rate matrix gamma[k, to, from] (radiative part only) and updates the mean intensity
+    ``jold`` of the background scattering in place, wavelength by wavelength once its
+    rays are done, by the Jacobi step J = (J_fs - L J_old)/(1 - L) with
+    L = sum over rays of w psi sigma/chi (its local operator).
 
-    With one profile direction (static atmosphere) the opacities are shared by all rays,
-    so the rates only need the angle-averaged J and Lambda*; with flows every ray has
-    its own Doppler-shifted profiles and is accumulated separately."""
+    With one profile direction (static atmosphere), or at wavelengths where no line is
+    active, the opacities are shared by all rays, so the rates only need the
+    angle-averaged J and Lambda*, and the interval optical depths (mu = 1) and Bézier
+    control points are computed once per wavelength, the weights once per mu for the
+    upward and downward ray; otherwise (flows) every ray has its own Doppler-shifted
+    profiles and is accumulated separately.  The rates are summed per transition, R[t, k]
+    (upward, per lower-level atom) and D[t, k] (downward, per upper-level atom), and put
+    into gamma at the end."""
     n_lam = nu.size
     n = temp.size
     n_mu = mu.size
     n_pdir = phi.shape[0]
+    n_t = t_lower.size
     h = 6.62607015e-27
     c = 2.99792458e10
     four_pi = 4.0 * np.pi
     max_act = 0
+    line_active = np.zeros(n_lam, dtype=np.bool_)
     for la in range(n_lam):
         max_act = max(max_act, act_ptr[la + 1] - act_ptr[la])
+        for a in range(act_ptr[la], act_ptr[la + 1]):
+            line_active[la] |= t_isline[act_idx[a]]
     vij = np.empty((max_act, n))
     vji = np.empty((max_act, n))
     uji = np.empty((max_act, n))
     chit = np.empty((max_act, n))
+    r_up = np.zeros((n_t, n))
+    r_down = np.zeros((n_t, n))
+    gamma = np.zeros((n, pops.shape[0], pops.shape[0]))
+    j_fs = np.empty(n)
+    l_sc = np.empty(n)
     chi = np.empty(n)
     eta_atom = np.empty(n)
     src = np.empty(n)
@@ -355,19 +369,26 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     psi = np.empty(n)
     jsum = np.empty(n)
     lsum = np.empty(n)
-    dtau1 = np.empty(max(n - 1, 1))
-    xw = np.empty_like(dtau1)
-    wuw = np.empty_like(dtau1)
-    wkw = np.empty_like(dtau1)
-    wcw = np.empty_like(dtau1)
-    exw = np.empty_like(dtau1)
-    rxw = np.empty_like(dtau1)
+    m1 = max(n - 1, 1)
+    dtau = np.empty(m1)
+    work = np.empty(m1)
+    c_up = np.empty(m1)
+    c_down = np.empty(m1)
+    ex = np.empty(m1)
+    wu = np.empty(m1)
+    wk = np.empty(m1)
+    wc = np.empty(m1)
     for la in range(n_lam):
         a0 = act_ptr[la]
         n_act = act_ptr[la + 1] - a0
         hnu = h * nu[la]
         two_hnu3_c2 = 2.0 * hnu * nu[la] ** 2 / c**2
-        for p in range(n_pdir):
+        for k in range(n):
+            j_fs[k] = 0.0
+            l_sc[k] = 0.0
+        # one opacity for all rays, unless Doppler-shifted line profiles differ per ray
+        shared = n_pdir == 1 or not line_active[la]
+        for p in range(1 if shared else n_pdir):
             for k in range(n):
                 chi[k] = kappa[la, k] + sigma[la, k]
                 eta_atom[k] = 0.0
@@ -405,44 +426,50 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                 jsum[k] = 0.0
                 lsum[k] = 0.0
             # rays sharing these opacities: all of them (static) or ray p only (flows)
-            # (the interval optical depths at mu = 1 and, per mu, the weights are shared
-            # by the upward and downward rays)
-            interval_dtau(chi, z, dtau1)
+            interval_dtau(chi, z, dtau, work)
+            control_points(src, dtau, c_up, c_down)
             wtot = 0.0
-            if n_pdir == 1:
-                m0, m1 = 0, n_mu
+            if shared:
+                mu0, mu1 = 0, n_mu
             else:
-                m0, m1 = p % n_mu, p % n_mu + 1
-            for m in range(m0, m1):
-                interval_weights(dtau1, mu[m], order, xw, wuw, wkw, wcw, exw, rxw)
+                mu0, mu1 = p % n_mu, p % n_mu + 1
+            for m in range(mu0, mu1):
+                interval_weights(dtau, mu[m], order, ex, wu, wk, wc)
                 for upward in (True, False):
-                    if n_pdir > 1 and upward != (p < n_mu):
+                    if not shared and upward != (p < n_mu):
                         continue
-                    sc_sweep(src, xw, wuw, wkw, wcw, exw, rxw, upward, 0.0, upward, order,
-                             inten, psi)
+                    sc_sweep(src, c_up if upward else c_down, dtau, mu[m], ex, wu, wk, wc,
+                             upward, 0.0, upward, inten, psi)
                     wr = 0.5 * wmu[m]
                     wtot += wr
                     for k in range(n):
                         jsum[k] += wr * inten[k]
                         lsum[k] += wr * psi[k]
             for k in range(n):
-                jnew[la, k] += jsum[k]
-                lsc[la, k] += lsum[k] * sigma[la, k] / chi[k]
+                j_fs[k] += jsum[k]
+                l_sc[k] += lsum[k] * sigma[la, k] / chi[k]
             # rates from the (partial) angle sums: sum_r w (I - psi eta_t/chi) etc.
             for a in range(n_act):
                 t = act_idx[a0 + a]
-                i = t_lower[t]
                 j = t_upper[t]
                 ww = t_weight[t, la] * four_pi / hnu
                 for k in range(n):
                     pstar = lsum[k] / chi[k]
                     ieff = jsum[k] - pstar * pops[j, k] * uji[a, k]
-                    up = ww * vij[a, k] * ieff
-                    down = ww * (uji[a, k] * (wtot - chit[a, k] * pstar) + vji[a, k] * ieff)
-                    gamma[k, j, i] += up
-                    gamma[k, i, i] -= up
-                    gamma[k, i, j] += down
-                    gamma[k, j, j] -= down
+                    r_up[t, k] += ww * vij[a, k] * ieff
+                    r_down[t, k] += ww * (uji[a, k] * (wtot - chit[a, k] * pstar)
+                                          + vji[a, k] * ieff)
+        for k in range(n):
+            jold[la, k] = max((j_fs[k] - l_sc[k] * jold[la, k]) / (1.0 - l_sc[k]), 0.0)
+    for t in range(n_t):
+        i = t_lower[t]
+        j = t_upper[t]
+        for k in range(n):
+            gamma[k, j, i] += r_up[t, k]
+            gamma[k, i, i] -= r_up[t, k]
+            gamma[k, i, j] += r_down[t, k]
+            gamma[k, j, j] -= r_down[t, k]
+    return gamma
 
 
 @njit(cache=True)
@@ -577,7 +604,6 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
     else:
         pops = atom.lte_populations(atmos.temperature, atmos.n_e, atmos.n_h,
                                     atmos.n_p if fixed else None)
-    n = atmos.n_depth
     # background scattering starts from J = 0: the first Jacobi update (J_fs - L J)/(1 - L)
     # already gives J = B where the continuum is thick, while a start from J = B(T) puts a
     # spurious sigma B emission into the thin hot points of a flare snapshot that the
@@ -590,14 +616,11 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
     it = 0
     floor = 1e-12 * atmos.n_h
     for it in range(1, s.max_iterations + 1):
-        gamma = np.zeros((n, atom.n_levels, atom.n_levels))
-        jnew = np.zeros_like(jold)
-        lsc = np.zeros_like(jold)
-        _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
-                    prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
-                    prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
-                    prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                    prob.stim, prob.mu, prob.wmu, s.order, gamma, jnew, lsc)
+        gamma = _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
+                            prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
+                            prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
+                            prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
+                            prob.stim, prob.mu, prob.wmu, s.order)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
         new = np.maximum(new, 0.0)
         previous = change
@@ -610,12 +633,10 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
         error = change * r / (1.0 - r)
         accelerated = False
         pops = new
-        # Jacobi-accelerated background scattering: J = J_fs + Lambda* sigma (J - J_old)/chi
-        jold = np.maximum((jnew - lsc * jold) / (1.0 - lsc), 0.0)
         if error < s.tolerance:
             break
         if s.ng_period:
-            history.append(pops.copy())
+            history.append(pops)
             if len(history) >= 4 and it % s.ng_period == 0:
                 acc = _ng(history)
                 if acc is not None:

@@ -40,9 +40,12 @@ def opacity_emissivity(result: MaliResult, wavelength_vac: np.ndarray, mu: float
     t = atmos.temperature
     nu = C_LIGHT / (lam * 1e-8)
     kappa, sigma = background_opacity(lam, t, atmos.n_e, atmos.n_neutral, atmos.n_p)
-    jbar = np.empty_like(kappa)
-    for k in range(atmos.n_depth):
-        jbar[:, k] = np.interp(lam, prob.lam, result.j_mean[:, k])
+    # J of the statistical-equilibrium grid, interpolated linearly in wavelength (constant
+    # beyond its ends), all depths at once
+    pos = np.clip(np.searchsorted(prob.lam, lam) - 1, 0, prob.lam.size - 2)
+    frac = np.clip((lam - prob.lam[pos]) / (prob.lam[pos + 1] - prob.lam[pos]), 0.0, 1.0)
+    jbar = (result.j_mean[pos] * (1.0 - frac)[:, None]
+            + result.j_mean[pos + 1] * frac[:, None])
     chi = kappa + sigma
     background = chi.copy()
     eta = kappa * planck_nu(lam[:, None], t[None, :]) + sigma * jbar
