@@ -67,7 +67,8 @@ def test_serial_sweep_without_mpi(serial_sweep: Path):
 def test_member_equals_loopsim_run_with_set(serial_sweep: Path, tmp_path: Path):
     """A member is exactly `loopsim run BASE --set ...` with its [set] and axis values."""
     record = read_manifest(serial_sweep).records[2]
-    spec_set = ["mesh.cells=100", "time.end=4.0", "beam.duration=2.0", "output.interval=0.25"]
+    spec_set = ["mesh.cells=100", "rezone.enabled=false", "time.end=4.0", "beam.duration=2.0",
+                "output.interval=0.25"]
     values = [f"{key}={value!r}" for key, value in record.params.items()]
     alone = tmp_path / "alone.h5"
     subprocess.run([sys.executable, "-m", "loopsim", "run", "fcm85_f11", "-o", str(alone), "-q",
