@@ -295,6 +295,32 @@ def test_voigt_wing_series_matches_scipy():
     np.testing.assert_allclose(br.voigt_profile(x, dop, hwhm), ref, rtol=1e-8, atol=0.0)
 
 
+def test_voigt_function_against_scipy_wofz():
+    """faddeeva.voigt_h(a, v) = Re w(v + i a) against scipy.special.wofz on a dense grid:
+    a = 0 and 401 values 1e-6 ... 10 (log), v = 0, +-1e-3 ... +-1e3 (log) and -10 ... 10
+    (step 0.005), i.e. every region of the kernel (Weideman's expansion for |z| < 8, the
+    asymptotic series beyond, e^{-v^2} at a = 0).  Relative error <= 1e-8 (measured
+    4e-9, at a = 1e-6 and v ~ 7, where H ~ a/(sqrt(pi) v^2) is 1e-8 of |w|), 6e-10 for
+    a >= 1e-5; absolute <= 1e-11 everywhere (measured 2e-12 at a = 10, H ~ 0.06)."""
+    from postprocess.halpha.faddeeva import voigt_h
+
+    u = np.geomspace(1e-3, 1e3, 1500)
+    v = np.concatenate((-u[::-1], [0.0], np.linspace(-10.0, 10.0, 4001), u))
+    a = np.concatenate(([0.0], np.geomspace(1e-6, 10.0, 401)))[:, None]
+    ref = special.wofz(v[None, :] + 1j * a).real
+    h = voigt_h(a, v[None, :])
+    assert h.shape == ref.shape
+    err = np.abs(h - ref)
+    assert np.all(ref[1:] > 0.0)
+    assert np.max(err[1:] / ref[1:]) < 1e-8
+    damped = np.broadcast_to(a >= 1e-5, ref.shape)
+    assert np.max(err[damped] / ref[damped]) < 2e-9
+    assert np.max(err) < 1e-11
+    np.testing.assert_allclose(h[0], np.exp(-v**2), rtol=1e-14, atol=0.0)  # a = 0: Gaussian
+    with pytest.raises(ValueError, match="damping"):
+        voigt_h(-1.0, 0.0)
+
+
 def test_far_offsets_gauss_hermite_against_direct_convolution():
     """Offsets beyond 12 D + 4 core widths may be Doppler-convolved by 6-node Gauss-Hermite
     quadrature instead of on the FFT grid: against a direct quadrature of the convolution

@@ -85,10 +85,10 @@ import numpy as np
 from numba import njit
 from scipy import special
 from scipy.special import gamma as gamma_function
-from scipy.special import voigt_profile as _scipy_voigt
 
 from loopsim.constants import C_LIGHT, E_CHARGE, H_PLANCK, K_B, M_E, M_H, M_P
 
+from .faddeeva import voigt_normalised
 from .stark_components import stark_pattern
 
 #: Hα wavelength in vacuum (Å); only widths depend on it (they scale as lambda_0^2)
@@ -323,10 +323,6 @@ def lightweaver_stark_damping(n_e: np.ndarray) -> np.ndarray:
 # Voigt
 # ---------------------------------------------------------------------------------------
 
-#: |z| beyond which the Voigt profile comes from the asymptotic series of w(z)
-_VOIGT_FAR = 8.0
-
-
 def voigt_profile(delta_lambda: np.ndarray, doppler_width_A: np.ndarray,
                   lorentz_hwhm_A: np.ndarray) -> np.ndarray:
     """Normalised Voigt profile (Å^-1): Gaussian exp(-(dl/D)^2)/(sqrt(pi) D) of 1/e half
@@ -334,42 +330,17 @@ def voigt_profile(delta_lambda: np.ndarray, doppler_width_A: np.ndarray,
     ``lorentz_hwhm_A``.  Arguments broadcast (numpy rules).  D must be > 0; the half width
     may be 0 (pure Gaussian).
 
-    V = Re w(z)/(sqrt(pi) D), z = (dl + i gamma)/D, w the Faddeeva function: from
-    scipy (``scipy.special.voigt_profile``) for |z| < 8 and, in the wings (|z| >= 8,
-    gamma > 0), from its asymptotic series w(z) = (i/(sqrt(pi) z)) sum_k (2k - 1)!!
-    (2 z^2)^-k, k = 0..7, whose truncation error is < 1e-9 relative for Im z > 0 (near
-    the real axis the part exp(-x^2) <= e^-64, beyond all orders of the series, is left
-    out), at a fraction of the cost."""
+    V = H(gamma/D, dl/D)/(sqrt(pi) D), H(a, v) = Re w(v + i a) the Voigt function (w the
+    Faddeeva function), from the numba kernel of faddeeva.py: Weideman's (1994) 40-term
+    rational expansion for |z| < 8, the asymptotic series of w beyond; <= 4e-9 relative
+    to scipy's Faddeeva function for a >= 1e-6 (tests/test_halpha_broadening.py)."""
     d = np.asarray(doppler_width_A, dtype=float)
     if np.any(~(d > 0.0)):
         raise ValueError(f"doppler_width_A must be > 0 (Å), got min {np.min(d)!r}")
     g = np.asarray(lorentz_hwhm_A, dtype=float)
     if np.any(~(g >= 0.0)):
         raise ValueError(f"lorentz_hwhm_A must be >= 0 (Å), got min {np.min(g)!r}")
-    dl, d, g = (np.ascontiguousarray(a).ravel()
-                for a in np.broadcast_arrays(np.asarray(delta_lambda, dtype=float), d, g))
-    out = _voigt_wings(dl, d, g)
-    near = np.isnan(out)
-    out[near] = _scipy_voigt(dl[near], d[near] / math.sqrt(2.0), g[near])
-    return out.reshape(np.broadcast_shapes(np.shape(delta_lambda), np.shape(doppler_width_A),
-                                           np.shape(lorentz_hwhm_A)))[()]
-
-
-@njit(cache=True, error_model="numpy")
-def _voigt_wings(dl, d, g):
-    """Re w(z)/(sqrt(pi) D) by the asymptotic series (``voigt_profile``) where |z| >= 8
-    and gamma > 0, NaN elsewhere (flat arrays)."""
-    out = np.empty(dl.size)
-    for i in range(dl.size):
-        z = complex(dl[i], g[i]) / d[i]
-        if g[i] > 0.0 and abs(z) >= _VOIGT_FAR:
-            u = 0.5 / (z * z)
-            series = 1.0 + u * (1.0 + 3.0 * u * (1.0 + 5.0 * u * (1.0 + 7.0 * u * (
-                1.0 + 9.0 * u * (1.0 + 11.0 * u * (1.0 + 13.0 * u))))))
-            out[i] = (1j * series / z).real / (math.pi * d[i])
-        else:
-            out[i] = np.nan
-    return out
+    return voigt_normalised(delta_lambda, d, g)
 
 
 # ---------------------------------------------------------------------------------------

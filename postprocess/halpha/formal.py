@@ -156,9 +156,10 @@ def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray, work: np.nda
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
-                   c_down: np.ndarray) -> None:
+                   c_down: np.ndarray, up: bool = True, down: bool = True) -> None:
     """Bézier control points C of every interval i = (i, i + 1) for the upward ray (which
-    arrives at i) and the downward ray (which arrives at i + 1).
+    arrives at i; into ``c_up`` if ``up``) and the downward ray (which arrives at i + 1;
+    into ``c_down`` if ``down``).
 
     With s_i = (S_{i+1} - S_i)/dtau_i the slopes (mu = 1, index direction), the
     Fritsch-Butland derivative at an interior point k is
@@ -173,8 +174,11 @@ def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
     control points are the same for every mu."""
     n = src.size
     for i in range(n - 1):
-        c_up[i] = 0.5 * (src[i] + src[i + 1])
-        c_down[i] = c_up[i]
+        mid = 0.5 * (src[i] + src[i + 1])
+        if up:
+            c_up[i] = mid
+        if down:
+            c_down[i] = mid
     for k in range(1, n - 1):
         # (zero slope across an interval without optical thickness)
         s0 = (src[k] - src[k - 1]) / dtau[k - 1] if dtau[k - 1] > 0.0 else 0.0
@@ -184,13 +188,13 @@ def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
         if prod > 0.0:
             alpha = (1.0 + dtau[k] / (dtau[k - 1] + dtau[k])) / 3.0
             deriv = prod / (alpha * s1 + (1.0 - alpha) * s0)
-        lo = min(src[k], src[k - 1])
-        hi = max(src[k], src[k - 1])
-        if dtau[k] > 0.0:  # downward ray arriving at k from k - 1
+        if down and dtau[k] > 0.0:  # downward ray arriving at k from k - 1
+            lo = min(src[k], src[k - 1])
+            hi = max(src[k], src[k - 1])
             c_down[k - 1] = min(max(src[k] - 0.5 * dtau[k - 1] * deriv, lo), hi)
-        lo = min(src[k], src[k + 1])
-        hi = max(src[k], src[k + 1])
-        if dtau[k - 1] > 0.0:  # upward ray arriving at k from k + 1
+        if up and dtau[k - 1] > 0.0:  # upward ray arriving at k from k + 1
+            lo = min(src[k], src[k + 1])
+            hi = max(src[k], src[k + 1])
             c_up[k] = min(max(src[k] + 0.5 * dtau[k] * deriv, lo), hi)
 
 
@@ -265,7 +269,7 @@ def sc_ray(chi: np.ndarray, src: np.ndarray, z: np.ndarray, mu: float, upward: b
     wk = np.empty(m)
     wc = np.empty(m)
     interval_dtau(chi, z, dtau, work)
-    control_points(src, dtau, c_up, c_down)
+    control_points(src, dtau, c_up, c_down, upward, not upward)
     interval_weights(dtau, mu, order, ex, wu, wk, wc)
     sc_sweep(src, c_up if upward else c_down, dtau, mu, ex, wu, wk, wc, upward, i_boundary,
              thermalised, intensity, psi)

@@ -336,7 +336,10 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     angle-averaged J and Lambda*, and the interval optical depths (mu = 1) and Bézier
     control points are computed once per wavelength, the weights once per mu for the
     upward and downward ray; otherwise (flows) every ray has its own Doppler-shifted
-    profiles and is accumulated separately.  The rates are summed per transition, R[t, k]
+    profiles and is accumulated separately.  The background and continuum opacities and
+    emissivities (no Doppler shift) are formed once per wavelength and shared by the rays,
+    and the continuum rates are accumulated once per wavelength from the angle sums of all
+    rays (``_add_rates``).  The rates are summed per transition, R[t, k]
     (upward, per lower-level atom) and D[t, k] (downward, per upper-level atom), and put
     into gamma at the end."""
     n_lam = nu.size
@@ -362,8 +365,11 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     gamma = np.zeros((n, pops.shape[0], pops.shape[0]))
     j_fs = np.empty(n)
     l_sc = np.empty(n)
+    l_all = np.empty(n)
+    chi_c = np.empty(n)
+    eta_c = np.empty(n)
     chi = np.empty(n)
-    eta_atom = np.empty(n)
+    rchi = np.empty(n)
     src = np.empty(n)
     inten = np.empty(n)
     psi = np.empty(n)
@@ -383,56 +389,69 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
         n_act = act_ptr[la + 1] - a0
         hnu = h * nu[la]
         two_hnu3_c2 = 2.0 * hnu * nu[la] ** 2 / c**2
+        # opacity and emissivity of the background and of the continua: the same for
+        # every ray (the Doppler shifts only move the line profiles)
+        w_all = 0.0
         for k in range(n):
             j_fs[k] = 0.0
-            l_sc[k] = 0.0
+            l_all[k] = 0.0
+            chi_c[k] = kappa[la, k] + sigma[la, k]
+            eta_c[k] = kappa[la, k] * planck[la, k] + sigma[la, k] * jold[la, k]
+        for a in range(n_act):
+            t = act_idx[a0 + a]
+            if t_isline[t]:
+                continue
+            i = t_lower[t]
+            j = t_upper[t]
+            v = t_alpha[t, la]
+            for k in range(n):
+                vij[a, k] = v
+                vji[a, k] = nstar_nc[i, k] * v * stim[la, k]
+                uji[a, k] = two_hnu3_c2 * vji[a, k]
+                ct = pops[i, k] * v - pops[j, k] * vji[a, k]
+                chit[a, k] = ct
+                chi_c[k] += ct
+                eta_c[k] += pops[j, k] * uji[a, k]
         # one opacity for all rays, unless Doppler-shifted line profiles differ per ray
         shared = n_pdir == 1 or not line_active[la]
         for p in range(1 if shared else n_pdir):
             for k in range(n):
-                chi[k] = kappa[la, k] + sigma[la, k]
-                eta_atom[k] = 0.0
+                chi[k] = chi_c[k]
+                src[k] = eta_c[k]  # the emissivity, divided by chi below
             for a in range(n_act):
                 t = act_idx[a0 + a]
+                if not t_isline[t]:
+                    continue
                 i = t_lower[t]
                 j = t_upper[t]
-                if t_isline[t]:
-                    row = line_off[t] + la - t_lo[t]
-                    s0 = t_sig0[t]
-                    gr = t_gratio[t]
-                    for k in range(n):
-                        v = s0 * phi[p, row, k]
-                        vij[a, k] = v
-                        vji[a, k] = gr * v
-                else:
-                    v = t_alpha[t, la]
-                    for k in range(n):
-                        vij[a, k] = v
-                        vji[a, k] = nstar_nc[i, k] * v * stim[la, k]
+                row = line_off[t] + la - t_lo[t]
+                s0 = t_sig0[t]
+                gr = t_gratio[t]
                 for k in range(n):
-                    uji[a, k] = two_hnu3_c2 * vji[a, k]
-                    ct = pops[i, k] * vij[a, k] - pops[j, k] * vji[a, k]
+                    v = s0 * phi[p, row, k]
+                    vij[a, k] = v
+                    vji[a, k] = gr * v
+                    uji[a, k] = two_hnu3_c2 * gr * v
+                    ct = pops[i, k] * v - pops[j, k] * vji[a, k]
                     chit[a, k] = ct
                     chi[k] += ct
-                    eta_atom[k] += pops[j, k] * uji[a, k]
+                    src[k] += pops[j, k] * uji[a, k]
             for k in range(n):
                 # population inversions (hot, optically thin plasma) must not make the
                 # total opacity vanish or go negative: keep it >= half the background
-                bg = kappa[la, k] + sigma[la, k]
-                if chi[k] < 0.5 * bg:
-                    chi[k] = 0.5 * bg
-                eta = kappa[la, k] * planck[la, k] + sigma[la, k] * jold[la, k] + eta_atom[k]
-                src[k] = eta / chi[k]
+                chi[k] = max(chi[k], 0.5 * (kappa[la, k] + sigma[la, k]))
+                rchi[k] = 1.0 / chi[k]
+                src[k] *= rchi[k]
                 jsum[k] = 0.0
                 lsum[k] = 0.0
             # rays sharing these opacities: all of them (static) or ray p only (flows)
-            interval_dtau(chi, z, dtau, work)
-            control_points(src, dtau, c_up, c_down)
-            wtot = 0.0
             if shared:
                 mu0, mu1 = 0, n_mu
             else:
                 mu0, mu1 = p % n_mu, p % n_mu + 1
+            interval_dtau(chi, z, dtau, work)
+            control_points(src, dtau, c_up, c_down, shared or p < n_mu, shared or p >= n_mu)
+            wtot = 0.0
             for m in range(mu0, mu1):
                 interval_weights(dtau, mu[m], order, ex, wu, wk, wc)
                 for upward in (True, False):
@@ -445,20 +464,26 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                     for k in range(n):
                         jsum[k] += wr * inten[k]
                         lsum[k] += wr * psi[k]
+            w_all += wtot
             for k in range(n):
                 j_fs[k] += jsum[k]
-                l_sc[k] += lsum[k] * sigma[la, k] / chi[k]
-            # rates from the (partial) angle sums: sum_r w (I - psi eta_t/chi) etc.
+                lsum[k] *= rchi[k]  # sum_r w psi/chi: the rays' Lambda* per unit emissivity
+                l_all[k] += lsum[k]
+            # line rates from the (partial) angle sums (``_add_rates``)
             for a in range(n_act):
                 t = act_idx[a0 + a]
-                j = t_upper[t]
-                ww = t_weight[t, la] * four_pi / hnu
-                for k in range(n):
-                    pstar = lsum[k] / chi[k]
-                    ieff = jsum[k] - pstar * pops[j, k] * uji[a, k]
-                    r_up[t, k] += ww * vij[a, k] * ieff
-                    r_down[t, k] += ww * (uji[a, k] * (wtot - chit[a, k] * pstar)
-                                          + vji[a, k] * ieff)
+                if t_isline[t]:
+                    _add_rates(r_up[t], r_down[t], t_weight[t, la] * four_pi / hnu, vij[a],
+                               vji[a], uji[a], chit[a], pops[t_upper[t]], jsum, lsum, wtot)
+        # continuum rates: their opacities do not depend on the ray, so the angle sums of
+        # all rays enter at once
+        for a in range(n_act):
+            t = act_idx[a0 + a]
+            if not t_isline[t]:
+                _add_rates(r_up[t], r_down[t], t_weight[t, la] * four_pi / hnu, vij[a],
+                           vji[a], uji[a], chit[a], pops[t_upper[t]], j_fs, l_all, w_all)
+        for k in range(n):
+            l_sc[k] = l_all[k] * sigma[la, k]
         for k in range(n):
             jold[la, k] = max((j_fs[k] - l_sc[k] * jold[la, k]) / (1.0 - l_sc[k]), 0.0)
     for t in range(n_t):
@@ -470,6 +495,20 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
             gamma[k, i, j] += r_down[t, k]
             gamma[k, j, j] -= r_down[t, k]
     return gamma
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _add_rates(r_up, r_down, ww, vij, vji, uji, chit, pops_j, jsum, lsum, wtot):
+    """Add one wavelength's preconditioned rates of a transition, per depth k:
+
+        R_ij += ww sum_r w V_ij I_eff,   R_ji += ww sum_r w [U_ji (1 - chi_t Psi*) + V_ji I_eff],
+        sum_r w I_eff = jsum - lsum n_j U_ji,   sum_r w Psi* = lsum = sum_r w psi/chi,
+
+    over the rays r sharing the opacities (``wtot`` = sum_r w); ww = w_nu 4 pi/(h nu)."""
+    for k in range(r_up.size):
+        ieff = jsum[k] - lsum[k] * pops_j[k] * uji[k]
+        r_up[k] += ww * vij[k] * ieff
+        r_down[k] += ww * (uji[k] * (wtot - chit[k] * lsum[k]) + vji[k] * ieff)
 
 
 @njit(cache=True)
