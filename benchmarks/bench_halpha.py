@@ -1,7 +1,7 @@
 """Time the Hα synthesis per snapshot: FAL-C, a flare snapshot, and Lightweaver on FAL-C.
 
     python benchmarks/bench_halpha.py [--run RUN.h5] [--snapshot -1] [--repeat 3]
-                                      [--no-lightweaver]
+                                      [--rezoned RUN.h5] [--no-lightweaver]
 
 * FAL-C (82 points): our full synthesis (statistical equilibrium + Hα spectrum), and the
   statistical equilibrium alone on the like-for-like problem of
@@ -10,6 +10,10 @@
 * FAL-C interpolated to ~300 depth points (the size of a loop snapshot).
 * A flare snapshot (``--run``; default: a short FCM85 F20 = 1e11 run made here, 200 cells),
   through the same path as ``loopsim synth``.
+* Snapshots of a real rezoned flare run (``--rezoned``; default: a 12-s FCM85 F20 = 1e11
+  run with the configuration's adaptive rezoning, made here): every ``--stride``-th
+  snapshot once, mean and max CPU time per snapshot, mean number of depth points and
+  iterations (the acceptance figure: <= 0.2 s per ~300-point snapshot on one core).
 
 Numba kernels are compiled (or loaded from cache) by a warm-up first; the figures are the
 best of ``--repeat`` on one core (numba and the BLAS/OpenMP libraries limited to one thread
@@ -66,11 +70,43 @@ def falc_resampled(n: int):
                       name=f"FAL-C x{n}")
 
 
+def rezoned_snapshots(path, scratch: Path, stride: int, settings) -> None:
+    """Mean and max CPU time (s) per snapshot over every ``stride``-th snapshot (from the
+    first after the initial state) of a rezoned ``fcm85_f11`` run (``path``, or a 12-s run
+    made at ``scratch`` with the configuration's own mesh and adaptive rezoning)."""
+    from loopsim import open_run
+    from postprocess.halpha import Atmosphere, synthesise
+
+    if path is None:
+        from loopsim.config import load_config
+        from loopsim.driver import run
+
+        path = scratch
+        run(load_config("fcm85_f11", ["time.end=12"]), path, progress=False)
+    loop = open_run(path)
+    cpu, points, iters, unconverged = [], [], [], 0
+    for index in range(stride, len(loop), stride):
+        atmos = Atmosphere.from_run_snapshot(loop, index, v_turb=settings.v_turb)
+        c0 = time.process_time()
+        spec = synthesise(atmos, settings)
+        cpu.append(time.process_time() - c0)
+        points.append(atmos.n_depth)
+        iters.append(spec.iterations)
+        unconverged += not spec.converged
+    print(f"rezoned run {Path(path).name}: {len(cpu)} snapshots (every {stride}th), "
+          f"{np.mean(points):.0f} depth points on average: CPU time per snapshot mean "
+          f"{np.mean(cpu):.3f} s, max {np.max(cpu):.3f} s; iterations mean "
+          f"{np.mean(iters):.0f}, max {np.max(iters)}; unconverged {unconverged}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", help="loop run file (default: make a short F20 = 1e11 run)")
     parser.add_argument("--snapshot", type=int, default=-1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rezoned", help="rezoned fcm85_f11 run file (default: make a "
+                        "12-s run)")
+    parser.add_argument("--stride", type=int, default=6, help="snapshot stride for --rezoned")
     parser.add_argument("--no-lightweaver", action="store_true")
     args = parser.parse_args()
 
@@ -107,6 +143,8 @@ def main() -> None:
         print(f"flare snapshot {args.snapshot} of {Path(path).name} (t = "
               f"{atmos.meta['time']:g} s, {atmos.n_depth} points incl. FAL-C photosphere): "
               f"{timing(wall, cpu)}, {spec.iterations} iterations")
+
+        rezoned_snapshots(args.rezoned, Path(tmp) / "f11_rezoned.h5", args.stride, settings)
 
     if args.no_lightweaver:
         return

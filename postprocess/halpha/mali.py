@@ -598,11 +598,15 @@ def _solve_populations(gamma, rates, n_h, n_p, fixed, pops_old):
     return out
 
 
-def _ng(history: list[np.ndarray]) -> np.ndarray | None:
+def _ng(history: list[np.ndarray], floor: np.ndarray) -> np.ndarray | None:
     """Second-order Ng (1974) extrapolation from the last four iterates (Auer 1987 form),
-    one set of coefficients for the whole population array, relative weights."""
+    one set of coefficients for the whole population array, relative weights
+    w = 1/max(|x|, floor)^2 with ``floor`` (cm^-3, per depth; the solver passes 1e-20 n_H,
+    far below any population that matters): the populations of fully ionised hot points
+    (down to 0, or ~1e-160 cm^-3 for high levels, whose 1/x^2 overflows) get a finite
+    weight instead of an infinite one that turns the fit into inf/nan."""
     x0, x1, x2, x3 = history[-1], history[-2], history[-3], history[-4]
-    w = 1.0 / np.maximum(np.abs(x0), 1e-300) ** 2
+    w = 1.0 / np.maximum(np.abs(x0), floor) ** 2
     d0, d1, d2 = x0 - x1, x1 - x2, x2 - x3
     q1, q2 = d0 - d1, d0 - d2
     a = np.array([[np.sum(w * q1 * q1), np.sum(w * q1 * q2)],
@@ -677,7 +681,7 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
         if s.ng_period:
             history.append(pops)
             if len(history) >= 4 and it % s.ng_period == 0:
-                acc = _ng(history)
+                acc = _ng(history, 1e-8 * floor)
                 if acc is not None:
                     pops = acc
                     accelerated = True
