@@ -118,3 +118,30 @@ def test_vectorised_exp_and_log_against_libm():
         ref = np.where(np.abs(a / b - 1.0) > 1e-3, (a - b) / np.log(a / b) * dz,
                        0.5 * (a + b) * dz)
     np.testing.assert_allclose(dtau, ref, rtol=2e-15, atol=0.0)
+
+
+def test_mali_linear_fallback_intervals_equal_linear_solver():
+    """The MALI kernel's limit-cycle fallback: intervals flagged ``linear`` use the linear
+    interpolant, so all intervals flagged with order 2 give the order-1 rates."""
+    from postprocess.halpha import falc
+    from postprocess.halpha.mali import _accumulate, _escape_start, build_problem
+
+    atmos = falc()
+    prob = build_problem(atmos)
+    pops = _escape_start(prob, 2)
+
+    def rates(order, linear):
+        jold = np.zeros_like(prob.planck)
+        return _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
+                           prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
+                           prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
+                           prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
+                           prob.stim, prob.mu, prob.wmu, order, linear)
+
+    none = np.zeros(atmos.n_depth - 1, bool)
+    linear = rates(1, none)
+    fallback = rates(2, ~none)
+    bezier = rates(2, none)
+    scale = np.max(np.abs(linear))
+    assert np.max(np.abs(fallback - linear)) < 1e-12 * scale
+    assert np.max(np.abs(bezier - linear)) > 1e-6 * scale

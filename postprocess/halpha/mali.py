@@ -45,7 +45,10 @@ itself starts that way) and from J = 0 for the background scattering (the first 
 update gives J = B where the continuum is thick).  It stops when the estimated remaining
 error of the populations, change r/(1 - r) with r the measured ratio of successive
 changes (bounded to [0.5, 0.99]), is below the tolerance; this is never looser than
-"max relative change < tolerance".  Hot top
+"max relative change < tolerance".  A depth whose largest relative change alternates in
+sign for OSCILLATION_FLIPS iterations in a row (a period-2 limit cycle of the Bézier
+control points, seen at the one-point edge of a dense cool blob) gets the linear
+interpolant on its two intervals for the rest of the iteration.  Hot top
 layers (T above ``thin_temperature``) are optically thin in hydrogen: their populations
 come from collisions + spontaneous emission and recombination only (coronal
 approximation), and the MALI covers the layers below.
@@ -65,9 +68,20 @@ from . import profiles
 from .atmosphere import HE_ABUNDANCE, Atmosphere
 from .atom import PI_E2_MC, HydrogenAtom, photoionisation_cross_section
 from .continuum import background_opacity, planck_nu
-from .formal import FASTMATH, control_points, interval_dtau, interval_weights, sc_sweep
+from .formal import (
+    FASTMATH,
+    _weights,
+    control_points,
+    interval_dtau,
+    interval_weights,
+    sc_sweep,
+)
 
 HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
+# a depth whose largest relative population change alternates in sign (above a tenth of
+# the tolerance) this many iterations in a row is in a limit cycle of the Bézier formal
+# solver: its two intervals fall back to the linear one (solve_statistical_equilibrium)
+OSCILLATION_FLIPS = 40
 
 
 @dataclass
@@ -324,7 +338,7 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
                 t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
-                planck, stim, mu, wmu, order):
+                planck, stim, mu, wmu, order, linear):
     """One formal solution over all wavelengths and rays: returns the preconditioned
     rate matrix gamma[k, to, from] (radiative part only) and updates the mean intensity
     ``jold`` of the background scattering in place, wavelength by wavelength once its
@@ -341,7 +355,9 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     and the continuum rates are accumulated once per wavelength from the angle sums of all
     rays (``_add_rates``).  The rates are summed per transition, R[t, k]
     (upward, per lower-level atom) and D[t, k] (downward, per upper-level atom), and put
-    into gamma at the end."""
+    into gamma at the end.  Intervals flagged in ``linear`` ([n - 1]) use the linear
+    interpolant whatever ``order`` (the fallback for oscillating depths)."""
+    has_linear = np.any(linear)
     n_lam = nu.size
     n = temp.size
     n_mu = mu.size
@@ -454,6 +470,10 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
             wtot = 0.0
             for m in range(mu0, mu1):
                 interval_weights(dtau, mu[m], order, ex, wu, wk, wc)
+                if has_linear:
+                    for i in range(n - 1):
+                        if linear[i]:
+                            wu[i], wk[i], wc[i], ex[i] = _weights(dtau[i] * (1.0 / mu[m]), 1)
                 for upward in (True, False):
                     if not shared and upward != (p < n_mu):
                         continue
@@ -658,16 +678,33 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
     accelerated = True
     it = 0
     floor = 1e-12 * atmos.n_h
+    # limit-cycle guard: per depth, the signed relative change of its most-changing level
+    # and the number of successive sign alternations; depths that keep alternating get
+    # linear intervals on both sides (a period-2 cycle of the Bézier control points)
+    lead = np.zeros(atmos.n_depth)
+    flips = np.zeros(atmos.n_depth, np.int64)
+    oscillating = np.zeros(atmos.n_depth, bool)
+    linear = np.zeros(max(atmos.n_depth - 1, 1), bool)
     for it in range(1, s.max_iterations + 1):
         gamma = _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
                             prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
                             prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
                             prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                            prob.stim, prob.mu, prob.wmu, s.order)
+                            prob.stim, prob.mu, prob.wmu, s.order, linear)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
         new = np.maximum(new, 0.0)
         previous = change
-        change = float(np.max(np.abs(new - pops) / np.maximum(new, floor)))
+        rel = (new - pops) / np.maximum(new, floor)
+        change = float(np.max(np.abs(rel)))
+        now = rel[np.argmax(np.abs(rel), axis=0), np.arange(atmos.n_depth)]
+        flips = np.where((now * lead < 0) & (np.abs(now) > 0.1 * s.tolerance), flips + 1, 0)
+        lead = now
+        if s.order > 1 and atmos.n_depth > 1 and np.any(flips >= OSCILLATION_FLIPS):
+            oscillating |= flips >= OSCILLATION_FLIPS
+            linear = oscillating[:-1] | oscillating[1:]
+            flips[:] = 0
+            history = []
+            accelerated = True  # no convergence-ratio estimate across the switch
         # convergence on the estimated remaining error, change r/(1 - r) for a geometric
         # convergence with ratio r (measured, bounded to [0.5, 0.99]; 0.9 right after an
         # Ng step): never looser than change < tolerance
