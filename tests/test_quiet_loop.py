@@ -8,6 +8,7 @@ import pytest
 from loopsim.config import load_config
 from loopsim.initial import initial_state
 from loopsim.integrator import Stepper
+from loopsim.physics.hydrogen import MASS_PER_H
 from loopsim.sources import equilibrium_background
 
 
@@ -87,7 +88,7 @@ def test_column_term_of_the_mesh_spreads_cells_evenly_in_log_column():
     def cells_per_decade(overrides):
         config = load_config("fcm85_f11", overrides)
         state = initial_state(config)
-        column = np.cumsum(state.dm) / 2.34e-24  # hydrogen column (MASS_PER_H), cm^-2
+        column = np.cumsum(state.dm) / MASS_PER_H  # hydrogen column from the apex, cm^-2
         log_n = np.log10(column)
         bands = [(18.7, 19.3), (19.3, 19.9), (19.9, 20.5)]
         counts = [np.count_nonzero((log_n >= a) & (log_n < b)) / (b - a) for a, b in bands]
