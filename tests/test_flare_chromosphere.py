@@ -242,11 +242,8 @@ def test_energy_balance_with_irradiation(config, models):
     left at the bottom, nil here) in its top, recomputed from the returned ionisation
     (1e-6); every heated layer balances beam + irradiation + quiet heating against its loss
     (1e-6); f_abs = 0 keeps the structure without irradiation."""
-    from loopsim.flare_chromosphere import (
-        IRRADIATION_F_ABS,
-        irradiation_absorption,
-    )
     from loopsim.physics import hydrogen
+    from loopsim.physics.irradiation import IRRADIATION_F_ABS, irradiation_absorption
 
     model = static_flare_chromosphere(config, 10.0, 1e9, f5=F5, cells=CELLS,
                                       irradiation=IRRADIATION_F_ABS)

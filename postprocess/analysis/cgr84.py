@@ -53,13 +53,13 @@ import numpy as np
 
 from loopsim.config import Config, ConfigError, load_config
 from loopsim.flare_chromosphere import (
-    IRRADIATION_F_ABS,
     FlareChromosphere,
     rtv_conductive_flux,
     rtv_coronal_column,
     static_flare_chromosphere,
     validate_parameters,
 )
+from loopsim.physics.irradiation import IRRADIATION_F_ABS
 
 from ..halpha import Atmosphere, SynthSettings, falc, synthesise
 from ..halpha.atmosphere import splice_photosphere
