@@ -857,8 +857,8 @@ def _depth_coordinate(atmos: Atmosphere) -> np.ndarray:
 
 def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarray:
     """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends
-    kept) and interpolate the departure coefficients b_i = n_i / n_i(LTE) in depth (log
-    column mass) onto the full grid.  Removes the smooth error modes that the local
+    kept) and interpolate the population fractions n_i/n_H in depth (log column mass)
+    onto the full grid (:func:`transfer_populations`).  Removes the smooth error modes that the local
     operator damps slowly on finely resolved atmospheres."""
     from dataclasses import replace
 
@@ -873,25 +873,33 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
     # local, so nothing is recomputed)
     coarse_prob = replace(_take_depths(prob, idx, sub), settings=coarse_settings)
     coarse = solve_statistical_equilibrium(sub, problem=coarse_prob)
-    return transfer_departures(coarse.populations, sub, atmos, prob.atom, s.ionisation)
+    return transfer_populations(coarse.populations, sub, atmos, prob.atom, s.ionisation)
 
 
-def transfer_departures(populations: np.ndarray, source: Atmosphere, target: Atmosphere,
-                        atom: HydrogenAtom, ionisation: str) -> np.ndarray:
-    """Initial populations for ``target`` from a solution on ``source`` (e.g. the previous
-    snapshot of a run): departure coefficients from LTE interpolated in log column mass."""
+def transfer_populations(populations: np.ndarray, source: Atmosphere, target: Atmosphere,
+                         atom: HydrogenAtom, ionisation: str) -> np.ndarray:
+    """Initial populations for ``target`` from a solution on ``source`` (e.g. a coarse
+    subset of its depth points): the fractions log(n_i/n_H) interpolated in log column
+    mass; with ``ionisation="fixed"`` the bound levels are rescaled to n_H - n_p and the
+    continuum set to n_p.
+
+    Fractions, not departure coefficients b_i = n_i/n_i(LTE): in the cool (1500-4000 K)
+    dense blobs of flare snapshots the excited levels are set by radiation from elsewhere,
+    so n_i/n_H varies smoothly between neighbouring points while b_i carries the factor
+    exp(E_i/kT) of each point's own temperature; interpolated between coarse points of
+    different T, log b_i was off by up to 21 (e^21) and the MALI needed 40-60 extra
+    iterations to remove it (docs/halpha.md, section 8)."""
     fixed = ionisation == "fixed"
     tiny = 1e-300
-    lte_s = atom.lte_populations(source.temperature, source.n_e, source.n_h,
-                                 source.n_p if fixed else None)
-    lte_t = atom.lte_populations(target.temperature, target.n_e, target.n_h,
-                                 target.n_p if fixed else None)
-    logb = np.log(np.maximum(populations, tiny) / np.maximum(lte_s, tiny))
+    log_fraction = np.log(np.maximum(populations, tiny) / source.n_h)
     xs, xt = _depth_coordinate(source), _depth_coordinate(target)
     order = np.argsort(xs)
-    start = lte_t * np.exp(np.array([np.interp(xt, xs[order], b[order]) for b in logb]))
+    start = target.n_h * np.exp(np.array([np.interp(xt, xs[order], f[order])
+                                          for f in log_fraction]))
     if fixed:
         nb = atom.n_bound
         start[:nb] *= (target.n_h - target.n_p) / np.maximum(start[:nb].sum(axis=0), tiny)
         start[nb] = target.n_p
-    return np.where(np.isfinite(start), start, lte_t)
+    lte = atom.lte_populations(target.temperature, target.n_e, target.n_h,
+                               target.n_p if fixed else None)
+    return np.where(np.isfinite(start), start, lte)
