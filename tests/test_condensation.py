@@ -167,8 +167,17 @@ def test_history_nan_without_condensation_and_summary():
     assert s["t_decay_1e"] == pytest.approx(tau, rel=5e-3)  # linear interpolation
     assert s["tau_fit"] == pytest.approx(tau, rel=1e-9)  # exact exponential
     assert s["t_first"] == pytest.approx(0.25) and s["t_last"] == pytest.approx(16.0)
+    assert s["t_lost"] == pytest.approx(16.0)
     assert s["upflow_peak_kms"] == pytest.approx(300.0 * 16.0)
     assert s["T_apex_peak"] == pytest.approx(5.0e6)
+
+    # lost after 16 s; a different downflowing feature detected at 30 s is not part of
+    # the decay (fcm85_f11: lifted chromospheric gas falling back at ~60 s)
+    late = snaps + [make_snapshot(time=20.0, slab_v=0.0), make_snapshot(time=30.0,
+                                                                         slab_v=40.0)]
+    s = summary(CondensationHistory.from_snapshots(late))
+    assert s["t_last"] == pytest.approx(30.0) and s["t_lost"] == pytest.approx(16.0)
+    assert s["tau_fit"] == pytest.approx(tau, rel=1e-9)
 
     empty = CondensationHistory.from_snapshots([make_snapshot(slab_v=0.0, time=t)
                                                 for t in (0.0, 1.0)])

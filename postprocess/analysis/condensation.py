@@ -355,9 +355,13 @@ def summary(history: CondensationHistory) -> dict[str, float]:
       1/e of its peak (linear interpolation between the snapshots in which the
       condensation is found; NaN if it is lost first or the run ends first), and
       ``t_1e`` the absolute time;
-    * ``tau_fit``: e-folding time of a least-squares fit ``ln v = a - t / tau`` to all
-      post-peak snapshots with a condensation (NaN with fewer than 3 of them);
-    * ``t_first``, ``t_last``: first and last time a condensation is found;
+    * ``tau_fit``: e-folding time of a least-squares fit ``ln v = a - t / tau`` to the
+      post-peak snapshots in which the condensation is continuously found (NaN with fewer
+      than 3 of them);
+    * ``t_first``, ``t_last``: first and last time a condensation is found; ``t_lost``:
+      the end of the post-peak stretch in which it is continuously found (a later
+      detection, e.g. the front of lifted chromospheric gas falling back tens of seconds
+      later, is another feature and does not extend it);
     * ``upflow_peak_kms``/``t_upflow_peak``: fastest evaporation (hot upflow);
     * ``p_apex_peak``, ``n_e_apex_peak``, ``T_apex_peak`` and their times ``t_*``;
     * ``column_mass_max``, ``n_H_mean_max``: largest condensation column mass and density.
@@ -370,7 +374,7 @@ def summary(history: CondensationHistory) -> dict[str, float]:
     out["v_max_peak_kms"], _ = _peak(t, history.v_max_kms)
     out["t_first"] = float(t[found][0]) if found.any() else np.nan
     out["t_last"] = float(t[found][-1]) if found.any() else np.nan
-    out["t_decay_1e"] = out["t_1e"] = out["tau_fit"] = np.nan
+    out["t_decay_1e"] = out["t_1e"] = out["tau_fit"] = out["t_lost"] = np.nan
     if found.any():
         k_peak = int(np.nanargmax(v))
         # post-peak stretch in which the condensation is continuously found
@@ -380,10 +384,11 @@ def summary(history: CondensationHistory) -> dict[str, float]:
                 break
             stretch.append(k)
         ts, vs = t[stretch], v[stretch]
+        out["t_lost"] = float(ts[-1])
         t_1e = _crossing_time(ts, vs, out["v_peak_kms"] / np.e)
         out["t_1e"] = t_1e
         out["t_decay_1e"] = t_1e - out["t_peak"]
-        post = np.flatnonzero(found & (t >= out["t_peak"]) & (v > 0))
+        post = np.array(stretch)[vs > 0]
         if post.size >= 3:
             slope, _ = np.polyfit(t[post], np.log(v[post]), 1)
             out["tau_fit"] = float(-1.0 / slope) if slope < 0 else np.inf

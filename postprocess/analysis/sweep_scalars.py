@@ -50,7 +50,8 @@ def member_scalars(run_path: str | Path) -> dict[str, float]:
       ``t_down_peak`` (s); ``v_down_peak_cell``: the fastest single cell in it;
     * ``decay_time``: time after the peak for the downflow to fall to 1/e of it (s);
       ``decay_tau_fit``: e-folding time of an exponential fit to the post-peak downflow;
-      ``condensation_lifetime``: last minus first time a condensation is found (s);
+      ``condensation_lifetime``: from the first detection to the end of the post-peak
+      stretch in which the condensation is continuously found (``summary`` t_lost) (s);
     * ``v_up_peak``: peak evaporation (hot upflow) speed (km/s);
     * ``T_apex_peak`` (K), ``n_e_apex_peak``, ``n_H_apex_peak`` (cm^-3), ``p_apex_peak``
       (dyn cm^-2): peak apex temperature, densities and coronal pressure;
@@ -76,7 +77,7 @@ def member_scalars(run_path: str | Path) -> dict[str, float]:
         "t_down_peak": facts["t_peak"],
         "decay_time": facts["t_decay_1e"],
         "decay_tau_fit": facts["tau_fit"],
-        "condensation_lifetime": facts["t_last"] - facts["t_first"],
+        "condensation_lifetime": facts["t_lost"] - facts["t_first"],
         "v_up_peak": facts["upflow_peak_kms"],
         "T_apex_peak": facts["T_apex_peak"],
         "n_e_apex_peak": facts["n_e_apex_peak"],

@@ -858,8 +858,8 @@ def _depth_coordinate(atmos: Atmosphere) -> np.ndarray:
 def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarray:
     """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends
     kept) and interpolate the population fractions n_i/n_H in depth (log column mass)
-    onto the full grid (:func:`transfer_populations`).  Removes the smooth error modes that the local
-    operator damps slowly on finely resolved atmospheres."""
+    onto the full grid (:func:`transfer_populations`).  Removes the smooth error modes
+    that the local operator damps slowly on finely resolved atmospheres."""
     from dataclasses import replace
 
     idx = np.unique(np.linspace(0, atmos.n_depth - 1, s.coarse_points).round().astype(int))
