@@ -33,12 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from . import equations as eq
 from .config import Config
 from .physics import hydrogen
-from .physics.gravity import potential
-from .state import State
+from .physics.gravity import potential_array
+from .state import State, node_masses
 
 
 @dataclass
@@ -79,10 +80,11 @@ class Rezoner:
         if config.hydro.static:
             self.fixed = [True, True]
 
-    def _potential(self, x: float) -> float:
+    def _potential(self, x: np.ndarray) -> np.ndarray:
+        """Gravitational potential (erg/g) at node positions x (cm); 0 without gravity."""
         if not self.flags[eq.FL_GRAVITY]:
-            return 0.0
-        return potential(x, self.par[eq.PR_HALF_LENGTH], self.par[eq.PR_G_SUN])
+            return np.zeros_like(x)
+        return potential_array(x, self.par[eq.PR_HALF_LENGTH], self.par[eq.PR_G_SUN])
 
     def apply(self, state: State, background: np.ndarray) -> RezoneResult:
         """One rezoning pass (each cell takes part in at most one operation)."""
@@ -131,99 +133,94 @@ class Rezoner:
     def _rebuild(self, state: State, ws: np.ndarray, background: np.ndarray,
                  split: np.ndarray, merge_first: np.ndarray) -> RezoneResult:
         n = state.cells
-        e_cell = ws[eq.W_E, :n]
-        mass_node = state.node_mass
-        # new cell lists (mass, e, xi, background) and node lists (x, momentum, mass, fixed)
-        cells: list[list[float]] = []  # [dm, e, xi, bg, rho]
-        x_nodes = [state.x[0]]
-        mom_nodes = [mass_node[0] * state.u[0]]
-        m_nodes = [mass_node[0]]
-        i = 0
-        splits = merges = 0
-        while i < n:
-            dm_i = state.dm[i]
-            if merge_first[i]:
-                dm_j = state.dm[i + 1]
-                total = dm_i + dm_j
-                e = (e_cell[i] * dm_i + e_cell[i + 1] * dm_j) / total
-                xi = (state.xi[i] * dm_i + state.xi[i + 1] * dm_j) / total
-                bg = (background[i] * dm_i + background[i + 1] * dm_j) / total
-                # removed node i+1 gives half its mass (and momentum share) to each side
-                u_removed = state.u[i + 1]
-                mom_nodes[-1] += 0.5 * dm_j * u_removed
-                m_nodes[-1] += 0.5 * dm_j
-                cells.append([total, e, xi, bg, 0.0])
-                x_nodes.append(state.x[i + 2])
-                mom_nodes.append(mass_node[i + 2] * state.u[i + 2] + 0.5 * dm_i * u_removed)
-                m_nodes.append(mass_node[i + 2] + 0.5 * dm_i)
-                merges += 1
-                i += 2
-                continue
-            if split[i]:
-                half = 0.5 * dm_i
-                u_mid = 0.5 * (state.u[i] + state.u[i + 1])
-                mom_nodes[-1] -= 0.25 * dm_i * state.u[i]
-                m_nodes[-1] -= 0.25 * dm_i
-                cells.append([half, e_cell[i], state.xi[i], background[i], 0.0])
-                x_nodes.append(0.5 * (state.x[i] + state.x[i + 1]))
-                mom_nodes.append(half * u_mid)
-                m_nodes.append(half)
-                cells.append([half, e_cell[i], state.xi[i], background[i], 0.0])
-                x_nodes.append(state.x[i + 1])
-                mom_nodes.append(mass_node[i + 1] * state.u[i + 1] - 0.25 * dm_i * state.u[i + 1])
-                m_nodes.append(mass_node[i + 1] - 0.25 * dm_i)
-                splits += 1
-                i += 1
-                continue
-            cells.append([dm_i, e_cell[i], state.xi[i], background[i], 0.0])
-            x_nodes.append(state.x[i + 1])
-            mom_nodes.append(mass_node[i + 1] * state.u[i + 1])
-            m_nodes.append(mass_node[i + 1])
-            i += 1
-        # nodes shared by consecutive operations were appended once; fix their masses
-        x_new = np.array(x_nodes)
-        dm_new = np.array([c[0] for c in cells])
-        m_node_new = np.concatenate([[0.5 * dm_new[0]], 0.5 * (dm_new[1:] + dm_new[:-1]),
-                                     [0.5 * dm_new[-1]]])
-        u_new = np.array(mom_nodes) / m_node_new
+        x_new, mom, dm_new, e_new, xi_new, bg_new, changed = _rebuild_arrays(
+            state.dm, np.ascontiguousarray(ws[eq.W_E, :n]), state.xi, background, state.x,
+            state.u, state.node_mass, split, merge_first)
+        m_node_new = node_masses(dm_new)
+        u_new = mom / m_node_new
         for index, fixed in ((0, self.fixed[0]), (-1, self.fixed[1])):
             if fixed:
                 u_new[index] = state.u[index]
-        e_new = np.array([c[1] for c in cells])
-        xi_new = np.array([c[2] for c in cells])
-        bg_new = np.array([c[3] for c in cells])
         # kinetic + potential energy change goes into the internal energy of changed cells
-        changed = self._changed_cells(split, merge_first)
-        energy_old = (np.sum(0.5 * mass_node * state.u**2)
-                      + sum(mass_node[k] * self._potential(state.x[k]) for k in range(n + 1)))
-        energy_new = (np.sum(0.5 * m_node_new * u_new**2)
-                      + sum(m_node_new[k] * self._potential(x_new[k])
-                            for k in range(dm_new.size + 1)))
+        energy_old = np.sum(state.node_mass * (0.5 * state.u**2 + self._potential(state.x)))
+        energy_new = np.sum(m_node_new * (0.5 * u_new**2 + self._potential(x_new)))
         deficit = energy_old - energy_new
         weights = dm_new * changed
         e_new = e_new + deficit * weights / (np.sum(weights) * dm_new)
         rho_new = dm_new / np.diff(x_new)
+        # unchanged cells keep their thermal state; new cells get it from their energy
         theta_new = np.empty(dm_new.size)
-        for c in range(dm_new.size):
+        kept = np.flatnonzero(changed == 0.0)
+        theta_new[kept] = state.theta[_old_index(split, merge_first)[kept]]
+        for c in np.flatnonzero(changed):
             theta_new[c], xi_new[c] = _thermal_from_energy(e_new[c], rho_new[c], xi_new[c],
                                                            self.flags)
         new_state = State(t=state.t, x=x_new, u=u_new, dm=dm_new, theta=theta_new, xi=xi_new)
-        return RezoneResult(new_state, bg_new, splits, merges)
+        return RezoneResult(new_state, bg_new, int(np.count_nonzero(split & ~merge_first)),
+                            int(np.count_nonzero(merge_first)))
 
-    @staticmethod
-    def _changed_cells(split: np.ndarray, merge_first: np.ndarray) -> np.ndarray:
-        """1 for every new cell produced by an operation, 0 otherwise (new ordering)."""
-        flags = []
-        i = 0
-        n = split.size
-        while i < n:
-            if merge_first[i]:
-                flags.append(1.0)
-                i += 2
-            elif split[i]:
-                flags.extend([1.0, 1.0])
-                i += 1
-            else:
-                flags.append(0.0)
-                i += 1
-        return np.array(flags)
+
+def _old_index(split: np.ndarray, merge_first: np.ndarray) -> np.ndarray:
+    """For every new cell, the old cell it comes from (the first of a merged pair)."""
+    repeat = np.where(merge_first, 1, np.where(split, 2, 1))
+    repeat[1:][merge_first[:-1]] = 0  # the second cell of a merged pair
+    return np.repeat(np.arange(split.size), repeat)
+
+
+@njit(cache=True)
+def _rebuild_arrays(dm, e_cell, xi, background, x, u, mass_node, split, merge_first):
+    """New node positions and momenta and new cell mass, e, xi, background (and 1.0 for
+    every cell an operation produced) after the splits and merges (module docstring)."""
+    n = dm.size
+    m = n + np.count_nonzero(split & ~merge_first) - np.count_nonzero(merge_first)
+    x_new = np.empty(m + 1)
+    mom = np.empty(m + 1)
+    dm_new = np.empty(m)
+    e_new = np.empty(m)
+    xi_new = np.empty(m)
+    bg_new = np.empty(m)
+    changed = np.zeros(m)
+    x_new[0] = x[0]
+    mom[0] = mass_node[0] * u[0]
+    c = 0  # next new cell; its upper node is c + 1
+    i = 0
+    while i < n:
+        if merge_first[i]:
+            dm_j = dm[i + 1]
+            total = dm[i] + dm_j
+            e_new[c] = (e_cell[i] * dm[i] + e_cell[i + 1] * dm_j) / total
+            xi_new[c] = (xi[i] * dm[i] + xi[i + 1] * dm_j) / total
+            bg_new[c] = (background[i] * dm[i] + background[i + 1] * dm_j) / total
+            dm_new[c] = total
+            changed[c] = 1.0
+            # removed node i+1 gives half its mass (and momentum share) to each side
+            mom[c] += 0.5 * dm_j * u[i + 1]
+            x_new[c + 1] = x[i + 2]
+            mom[c + 1] = mass_node[i + 2] * u[i + 2] + 0.5 * dm[i] * u[i + 1]
+            c += 1
+            i += 2
+        elif split[i]:
+            half = 0.5 * dm[i]
+            mom[c] -= 0.25 * dm[i] * u[i]
+            for k in range(2):
+                dm_new[c + k] = half
+                e_new[c + k] = e_cell[i]
+                xi_new[c + k] = xi[i]
+                bg_new[c + k] = background[i]
+                changed[c + k] = 1.0
+            x_new[c + 1] = 0.5 * (x[i] + x[i + 1])
+            mom[c + 1] = half * 0.5 * (u[i] + u[i + 1])
+            x_new[c + 2] = x[i + 1]
+            mom[c + 2] = mass_node[i + 1] * u[i + 1] - 0.25 * dm[i] * u[i + 1]
+            c += 2
+            i += 1
+        else:
+            dm_new[c] = dm[i]
+            e_new[c] = e_cell[i]
+            xi_new[c] = xi[i]
+            bg_new[c] = background[i]
+            x_new[c + 1] = x[i + 1]
+            mom[c + 1] = mass_node[i + 1] * u[i + 1]
+            c += 1
+            i += 1
+    return x_new, mom, dm_new, e_new, xi_new, bg_new, changed

@@ -30,6 +30,18 @@ def potential(s: float, half_length: float, g_sun: float) -> float:
     return -g_sun * (s - half_length)
 
 
+def potential_array(s, half_length: float, g_sun: float):
+    """Phi at an array of positions s (cm), erg g^-1 (the same formula, vectorised)."""
+    import numpy as np
+
+    s = np.asarray(s, dtype=float)
+    radius = 2.0 * half_length / math.pi
+    return np.where(s <= half_length,
+                    g_sun * radius * np.cos(0.5 * math.pi * np.minimum(s, half_length)
+                                            / half_length),
+                    -g_sun * (s - half_length))
+
+
 @njit(cache=True)
 def field(s: float, half_length: float, g_sun: float) -> float:
     """g_s(s) = -dPhi/ds (cm s^-2), positive toward the footpoint."""
