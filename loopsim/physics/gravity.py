@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 
@@ -30,10 +31,8 @@ def potential(s: float, half_length: float, g_sun: float) -> float:
     return -g_sun * (s - half_length)
 
 
-def potential_array(s, half_length: float, g_sun: float):
+def potential_array(s: np.ndarray, half_length: float, g_sun: float) -> np.ndarray:
     """Phi at an array of positions s (cm), erg g^-1 (the same formula, vectorised)."""
-    import numpy as np
-
     s = np.asarray(s, dtype=float)
     radius = 2.0 * half_length / math.pi
     return np.where(s <= half_length,
