@@ -38,7 +38,6 @@ from numba import njit
 from . import equations as eq
 from .config import Config
 from .physics import hydrogen
-from .physics.gravity import potential_array
 from .state import State, node_masses
 
 
@@ -80,11 +79,12 @@ class Rezoner:
         if config.hydro.static:
             self.fixed = [True, True]
 
-    def _potential(self, x: np.ndarray) -> np.ndarray:
-        """Gravitational potential (erg/g) at node positions x (cm); 0 without gravity."""
+    def _potential_energy(self, x: np.ndarray, node_mass: np.ndarray) -> float:
+        """sum_k M_k Phi(x_k) (erg cm^-2); 0 without gravity."""
         if not self.flags[eq.FL_GRAVITY]:
-            return np.zeros_like(x)
-        return potential_array(x, self.par[eq.PR_HALF_LENGTH], self.par[eq.PR_G_SUN])
+            return 0.0
+        return eq.potential_energy(x, node_mass, self.par[eq.PR_HALF_LENGTH],
+                                   self.par[eq.PR_G_SUN])
 
     def apply(self, state: State, background: np.ndarray) -> RezoneResult:
         """One rezoning pass (each cell takes part in at most one operation)."""
@@ -142,8 +142,10 @@ class Rezoner:
             if fixed:
                 u_new[index] = state.u[index]
         # kinetic + potential energy change goes into the internal energy of changed cells
-        energy_old = np.sum(state.node_mass * (0.5 * state.u**2 + self._potential(state.x)))
-        energy_new = np.sum(m_node_new * (0.5 * u_new**2 + self._potential(x_new)))
+        energy_old = (np.sum(0.5 * state.node_mass * state.u**2)
+                      + self._potential_energy(state.x, state.node_mass))
+        energy_new = (np.sum(0.5 * m_node_new * u_new**2)
+                      + self._potential_energy(x_new, m_node_new))
         deficit = energy_old - energy_new
         weights = dm_new * changed
         e_new = e_new + deficit * weights / (np.sum(weights) * dm_new)

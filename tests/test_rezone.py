@@ -60,17 +60,3 @@ def test_steep_jump_is_refined():
     assert jumps.max() == pytest.approx(np.log10(8.0))
     assert result.state.mass() == pytest.approx(state.mass(), rel=1e-14)
 
-
-def test_vectorised_potential_matches_the_loop_formula():
-    """The rezoner's energy bookkeeping uses potential_array; it must equal the node-wise
-    potential (semicircular loop above s = L, vertical leg below) on both branches."""
-    from loopsim.physics.gravity import potential, potential_array
-
-    half_length, g_sun = 1.0e9, 2.74e4
-    s = np.linspace(0.0, 1.3e9, 257)
-    expected = np.array([potential(x, half_length, g_sun) for x in s])
-    assert np.allclose(potential_array(s, half_length, g_sun), expected, rtol=1e-14,
-                       atol=1e-14 * np.abs(expected).max())
-    # zero at the footpoint, where the two branches join
-    assert potential_array(np.array([half_length]), half_length, g_sun)[0] == pytest.approx(
-        0.0, abs=1e-6 * g_sun * half_length)

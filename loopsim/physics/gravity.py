@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 
@@ -29,16 +28,6 @@ def potential(s: float, half_length: float, g_sun: float) -> float:
         radius = 2.0 * half_length / math.pi
         return g_sun * radius * math.cos(0.5 * math.pi * s / half_length)
     return -g_sun * (s - half_length)
-
-
-def potential_array(s: np.ndarray, half_length: float, g_sun: float) -> np.ndarray:
-    """Phi at an array of positions s (cm), erg g^-1 (the same formula, vectorised)."""
-    s = np.asarray(s, dtype=float)
-    radius = 2.0 * half_length / math.pi
-    return np.where(s <= half_length,
-                    g_sun * radius * np.cos(0.5 * math.pi * np.minimum(s, half_length)
-                                            / half_length),
-                    -g_sun * (s - half_length))
 
 
 @njit(cache=True)
