@@ -147,7 +147,7 @@ def _equilibrium_ionisation(temperature: float, n_h: float, config: Config) -> f
     if config.eos.ionisation == "lte":
         return hydrogen.saha_fraction(temperature, n_h)
     c, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(
-        temperature, config.eos.balmer_radiation_temperature)
+        temperature, hydrogen.diluted_balmer_rate(config.eos.balmer_radiation_temperature))
     radiative = 1.0 if config.eos.radiative_processes else 0.0
     return hydrogen.equilibrium_fraction(n_h, c, radiative * photo, radiative * alpha_rr,
                                          alpha_3b)

@@ -51,7 +51,7 @@ BC_CODES = {"reflecting": BC_REFLECTING, "velocity": BC_VELOCITY, "pressure": BC
 
 # -- real parameters (array ``par``) ------------------------------------------------------
 (PR_DT, PR_THETA, PR_GAMMA, PR_T_PER_E, PR_N_PER_RHO, PR_C_LINEAR, PR_C_QUADRATIC,
- PR_KAPPA0, PR_SATURATION, PR_HALF_LENGTH, PR_G_SUN, PR_T_RAD, PR_BC_LEFT, PR_BC_RIGHT,
+ PR_KAPPA0, PR_SATURATION, PR_HALF_LENGTH, PR_G_SUN, PR_BALMER_RATE, PR_BC_LEFT, PR_BC_RIGHT,
  PR_RADIATIVE) = range(15)
 N_PARAMS = 15
 
@@ -103,7 +103,7 @@ def ionisation_rates(temperature: float, n_e: float, beam_rate: float,
         recombine = n_e (r alpha_rr(T) + n_e alpha_3b(T)),
 
     r = 1 with radiative processes, 0 for continua in detailed balance (LTE limit)."""
-    c_coll, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(temperature, par[PR_T_RAD])
+    c_coll, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(temperature, par[PR_BALMER_RATE])
     radiative = par[PR_RADIATIVE]
     return (n_e * c_coll + radiative * photo + beam_rate,
             n_e * (radiative * alpha_rr + n_e * alpha_3b))

@@ -265,7 +265,7 @@ def _density(p: float, temperature: float, beam_rate: float,
     photoionisation rate of the rate equation.
     """
     c_coll, photo, alpha_rr, alpha_3b = hydrogen.rate_coefficients(
-        temperature, config.eos.balmer_radiation_temperature)
+        temperature, hydrogen.diluted_balmer_rate(config.eos.balmer_radiation_temperature))
     radiative = 1.0 if config.eos.radiative_processes else 0.0
     x = 1.0
     n_h = 0.0

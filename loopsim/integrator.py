@@ -22,6 +22,7 @@ from .config import Config
 from .config.sections import HydrogenEOS
 from .constants import K_B, M_H
 from .newton import newton_solve
+from .physics.hydrogen import diluted_balmer_rate
 from .physics.viscosity import limiter
 from .state import State
 
@@ -43,7 +44,8 @@ def flags_and_params(config: Config) -> tuple[np.ndarray, np.ndarray]:
     flags[eq.FL_EOS] = eq.EOS_HYDROGEN if hydrogen else eq.EOS_IDEAL
     if hydrogen:
         flags[eq.FL_ION] = eq.ION_LTE if config.eos.ionisation == "lte" else eq.ION_NEQ
-        par[eq.PR_T_RAD] = config.eos.balmer_radiation_temperature
+        # the n = 2 photo-ionisation rate is a constant of the run: computed once here
+        par[eq.PR_BALMER_RATE] = diluted_balmer_rate(config.eos.balmer_radiation_temperature)
         par[eq.PR_RADIATIVE] = 1.0 if config.eos.radiative_processes else 0.0
     else:
         mu = config.eos.mu

@@ -261,10 +261,10 @@ def test_exp1_and_balmer_continuum_integral_against_quadrature():
         assert hy.balmer_continuum_rate(t_rad, 0.5) == pytest.approx(0.5 * ref, rel=1e-9)
     # n = 2 fraction of a two-level atom with Boltzmann n2/n1 = 4 exp(-10.2 eV / kT)
     b = 4 * math.exp(-0.75 * CHI_H / (K_B * 1e4))
-    assert hy.balmer_photoionisation_rate(1e4, 5940.0) == pytest.approx(
+    assert hy.balmer_photoionisation_rate(1e4, hy.diluted_balmer_rate(5940.0)) == pytest.approx(
         b / (1 + b) * hy.balmer_continuum_rate(5940.0, hy.BALMER_DILUTION), rel=1e-14
     )
-    assert hy.balmer_photoionisation_rate(1e4, 0.0) == 0.0
+    assert hy.balmer_photoionisation_rate(1e4, hy.diluted_balmer_rate(0.0)) == 0.0
 
 
 # --------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def test_full_equilibrium_against_cubic_roots():
     for T in (4e3, 6e3, 8e3, 1e4, 1.5e4, 3e4, 1e5):
         for n_h in (1e10, 1e12, 1e14, 1e16):
             for beam in (0.0, 1e-2, 10.0):
-                c, p, arr, a3 = hy.rate_coefficients(T, hy.BALMER_T_RAD)
+                c, p, arr, a3 = hy.rate_coefficients(T, hy.diluted_balmer_rate(hy.BALMER_T_RAD))
                 a, b, cc, d = n_h * c, p + beam, n_h * arr, n_h**2 * a3
                 # (1 - x)(a x + b) - x^2 (cc + d x) = 0  ->  -d x^3 - (a + cc) x^2 + (a - b) x + b
                 roots = np.roots([-d, -(a + cc), a - b, b])
@@ -345,13 +345,14 @@ def test_full_equilibrium_against_cubic_roots():
 def test_ionisation_rates_definition():
     T, n_h, x, t_rad, beam = 8e3, 1e13, 0.2, 5940.0, 0.3
     n_e = x * n_h
-    ionise, recombine = hy.ionisation_rates(T, n_e, n_h, t_rad, beam)
+    ionise, recombine = hy.ionisation_rates(T, n_e, n_h, hy.diluted_balmer_rate(t_rad), beam)
     c = hy.collisional_ionisation_rate(T)
-    assert ionise == pytest.approx(n_e * c + hy.balmer_photoionisation_rate(T, t_rad) + beam)
+    photo = hy.balmer_photoionisation_rate(T, hy.diluted_balmer_rate(t_rad))
+    assert ionise == pytest.approx(n_e * c + photo + beam)
     assert recombine == pytest.approx(
         n_e * hy.radiative_recombination_rate(T) + n_e**2 * hy.three_body_recombination_rate(T)
     )
-    c, p, arr, a3 = hy.rate_coefficients(T, t_rad)
+    c, p, arr, a3 = hy.rate_coefficients(T, hy.diluted_balmer_rate(t_rad))
     f, _ = hy.ionisation_rhs(x, n_h, c, p + beam, arr, a3)
     assert f == pytest.approx((1 - x) * ionise - x * recombine, rel=1e-12)
 
@@ -378,7 +379,7 @@ def test_advance_ionisation_is_exact_for_frozen_rates():
 
 def test_implicit_step_first_order_and_equilibrium_limit():
     T, n_h = 9e3, 1e13
-    c, p, arr, a3 = hy.rate_coefficients(T, hy.BALMER_T_RAD)
+    c, p, arr, a3 = hy.rate_coefficients(T, hy.diluted_balmer_rate(hy.BALMER_T_RAD))
     beam = 0.05
     x0, t_end = 0.01, 0.5
 
@@ -405,9 +406,10 @@ def test_implicit_step_first_order_and_equilibrium_limit():
     dens = np.array([1e14, 1e13, 1e11])
     beams = np.array([0.0, 0.05, 1.0])
     x_start = np.array([0.01, 0.2, 0.9])
-    out = hy.advance_ionisation_cells(x_start, 0.1, temps, dens, hy.BALMER_T_RAD, beams)
+    out = hy.advance_ionisation_cells(x_start, 0.1, temps, dens,
+                                      hy.diluted_balmer_rate(hy.BALMER_T_RAD), beams)
     for i in range(3):
-        ci, pi, ai, bi = hy.rate_coefficients(temps[i], hy.BALMER_T_RAD)
+        ci, pi, ai, bi = hy.rate_coefficients(temps[i], hy.diluted_balmer_rate(hy.BALMER_T_RAD))
         assert out[i] == hy.advance_ionisation_implicit(
             x_start[i], 0.1, dens[i], ci, pi + beams[i], ai, bi
         )

@@ -72,8 +72,10 @@ Non-equilibrium ionisation (one Lagrangian cell, no advection term)
   the neutral atoms in n = 2 for the two-level atom.  Defaults: W = BALMER_DILUTION = 1/2
   (the lower hemisphere is the photosphere) and the suggested T_rad = BALMER_T_RAD = 5940 K
   (photospheric Balmer-continuum radiation temperature of Poland et al. 1971).  T_rad <= 0
-  switches the process off.  Stimulated recombination (relative size exp(-h nu_2/k T_rad)
-  ~ 1e-3) and the finite collisional 1 -> 2 leakage time are neglected.  Above ~2e4 K
+  switches the process off.  R_2c depends on T_rad only: the kernels take it as an argument
+  (``r_2c`` = diluted_balmer_rate(T_rad), computed once per run).  Stimulated
+  recombination (relative size exp(-h nu_2/k T_rad) ~ 1e-3) and the finite collisional
+  1 -> 2 leakage time are neglected.  Above ~2e4 K
   (transition region, corona) Lyman alpha is no longer thick and this model overestimates
   n_2; hydrogen is then ionised anyway (1 - x < 1e-3), but 1 - x there is not reliable.
 * B_nt: non-thermal collisional ionisation by beam electrons (s^-1 per neutral H atom),
@@ -446,17 +448,24 @@ def n2_fraction(T: float) -> float:
     return b / (1.0 + b)
 
 
-@njit(cache=True)
-def balmer_photoionisation_rate(T: float, t_rad: float) -> float:
-    """P_Bc(T, T_rad) = f_2(T) R_2c(T_rad, W = BALMER_DILUTION), s^-1 per neutral H atom."""
-    if t_rad <= 0.0:
-        return 0.0
-    return n2_fraction(T) * balmer_continuum_rate(t_rad, BALMER_DILUTION)
+def diluted_balmer_rate(t_rad: float) -> float:
+    """R_2c(T_rad, W = BALMER_DILUTION) (s^-1 per n = 2 atom); 0 for t_rad <= 0 (off).
+
+    Constant for a run: computed once and passed to the per-cell kernels as ``r_2c`` (its
+    E_1 series costs ~0.5 us, more than all the other rate coefficients together)."""
+    return balmer_continuum_rate(t_rad, BALMER_DILUTION)
 
 
 @njit(cache=True)
-def rate_coefficients(T: float, t_rad: float) -> tuple[float, float, float, float]:
-    """(C, P_Bc, alpha_rr, alpha_3b) at temperature T (K) and Balmer T_rad (K, <= 0: off).
+def balmer_photoionisation_rate(T: float, r_2c: float) -> float:
+    """P_Bc = f_2(T) R_2c, s^-1 per neutral H atom (r_2c from diluted_balmer_rate)."""
+    return n2_fraction(T) * r_2c
+
+
+@njit(cache=True)
+def rate_coefficients(T: float, r_2c: float) -> tuple[float, float, float, float]:
+    """(C, P_Bc, alpha_rr, alpha_3b) at temperature T (K); r_2c = R_2c (s^-1 per n = 2
+    atom, from diluted_balmer_rate(T_rad); 0: photo-ionisation off).
 
     Units: C cm^3 s^-1, P_Bc s^-1, alpha_rr cm^3 s^-1, alpha_3b cm^6 s^-1.  These feed
     ionisation_rhs / equilibrium_fraction / advance_ionisation_implicit, where the beam
@@ -464,7 +473,7 @@ def rate_coefficients(T: float, t_rad: float) -> tuple[float, float, float, floa
     """
     return (
         collisional_ionisation_rate(T),
-        balmer_photoionisation_rate(T, t_rad),
+        balmer_photoionisation_rate(T, r_2c),
         radiative_recombination_rate(T),
         three_body_recombination_rate(T),
     )
@@ -472,7 +481,7 @@ def rate_coefficients(T: float, t_rad: float) -> tuple[float, float, float, floa
 
 @njit(cache=True)
 def ionisation_rates(
-    T: float, n_e: float, n_h: float, t_rad: float, beam_rate: float
+    T: float, n_e: float, n_h: float, r_2c: float, beam_rate: float
 ) -> tuple[float, float]:
     """(ionise, recombine) in s^-1 such that dx/dt = (1 - x) ionise - x recombine:
 
@@ -482,11 +491,11 @@ def ionisation_rates(
     n_e (cm^-3) is used exactly as given: pass x n_H at whatever x the step scheme wants
     (start of step, Newton iterate); n_e = x n_H makes the true equation nonlinear in x.
     n_h (cm^-3) is accepted for interface stability but does not enter the present rate
-    model (all terms are per atom or per electron).  t_rad: Balmer-continuum radiation
-    temperature (K, <= 0 switches photo-ionisation off); beam_rate: B_nt in s^-1 per
-    neutral atom.
+    model (all terms are per atom or per electron).  r_2c: n = 2 photo-ionisation rate
+    (s^-1, diluted_balmer_rate(T_rad); 0 switches photo-ionisation off); beam_rate: B_nt
+    in s^-1 per neutral atom.
     """
-    c_coll, photo, alpha_rr, alpha_3b = rate_coefficients(T, t_rad)
+    c_coll, photo, alpha_rr, alpha_3b = rate_coefficients(T, r_2c)
     ionise = n_e * c_coll + photo + beam_rate
     recombine = n_e * (alpha_rr + n_e * alpha_3b)
     return ionise, recombine
@@ -679,13 +688,14 @@ def advance_ionisation_cells(
     dt: float,
     T: np.ndarray,
     n_h: np.ndarray,
-    t_rad: float,
+    r_2c: float,
     beam_rate: np.ndarray,
 ) -> np.ndarray:
-    """Array kernel: advance_ionisation_implicit in every cell (T K, n_h cm^-3, beam s^-1)."""
+    """Array kernel: advance_ionisation_implicit in every cell (T K, n_h cm^-3, beam s^-1;
+    r_2c from diluted_balmer_rate)."""
     out = np.empty(x0.size)
     for i in range(x0.size):
-        c_coll, photo, alpha_rr, alpha_3b = rate_coefficients(T[i], t_rad)
+        c_coll, photo, alpha_rr, alpha_3b = rate_coefficients(T[i], r_2c)
         out[i] = advance_ionisation_implicit(
             x0[i], dt, n_h[i], c_coll, photo + beam_rate[i], alpha_rr, alpha_3b
         )
