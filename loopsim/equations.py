@@ -36,7 +36,11 @@ from numba import njit
 from .physics import hydrogen, ideal_gas
 from .physics.conduction import conductive_flux
 from .physics.gravity import discrete_field, potential
-from .physics.radiation import neutral_hydrogen_column, total_loss
+from .physics.radiation import (
+    escape_probabilities,
+    escaped_total_loss_and_dT,
+    neutral_hydrogen_column,
+)
 from .physics.viscosity import add_viscous_pressure
 
 # -- integer flags (array ``flags``) ------------------------------------------------------
@@ -60,8 +64,8 @@ XI_SLACK = 1e-3
 
 # -- rows of the workspace returned by :func:`evaluate` -----------------------------------
 (W_X, W_USTAR, W_V, W_E, W_P, W_T, W_NE, W_NH, W_PTOT, W_FLUX, W_LOSS, W_G, W_XI,
- W_NHI) = range(14)
-N_WORK = 14
+ W_NHI, W_ESC_H, W_ESC_CA, W_ESC_MG) = range(17)
+N_WORK = 17
 
 
 def block_size(ionisation: int) -> int:
@@ -127,19 +131,21 @@ def old_level(x: np.ndarray, theta: np.ndarray, xi: np.ndarray, dm: np.ndarray,
     if flags[FL_RADIATION]:
         neutral_hydrogen_column(ws[W_T, :n], ws[W_NH, :n], 1.0 / ws[W_V, :n], colmass,
                                 ws[W_XI, :n], ws[W_NHI, :n])
-    _fluxes_and_losses(ws, n, colmass, ws[W_NHI], flags, par, ws[W_FLUX], ws[W_LOSS])
+        for i in range(n):
+            ws[W_ESC_H, i], ws[W_ESC_CA, i], ws[W_ESC_MG, i] = escape_probabilities(
+                colmass[i], ws[W_NHI, i])
+    _fluxes_and_losses(ws, n, ws, flags, par, ws[W_FLUX], ws[W_LOSS])
     return ws
 
 
 @njit(cache=True)
-def _fluxes_and_losses(ws: np.ndarray, n: int, colmass: np.ndarray, column_hi: np.ndarray,
-                       flags: np.ndarray, par: np.ndarray, flux: np.ndarray,
-                       loss: np.ndarray) -> None:
+def _fluxes_and_losses(ws: np.ndarray, n: int, old: np.ndarray, flags: np.ndarray,
+                       par: np.ndarray, flux: np.ndarray, loss: np.ndarray) -> None:
     """Conductive flux at nodes and radiative loss per unit mass (erg g^-1 s^-1) in cells.
 
-    column_hi: neutral-hydrogen column above each cell (cm^-2) for the hydrogen escape
-    probability, taken from the start of the step so that the losses stay local (banded
-    Jacobian)."""
+    The escape probabilities (rows W_ESC_* of ``old``, the workspace of the start of the
+    step) depend on the column mass and on the neutral-hydrogen column above each cell, both
+    taken from the start of the step so that the losses stay local (banded Jacobian)."""
     if flags[FL_CONDUCTION]:
         conductive_flux(ws[W_T, :n], ws[W_NE, :n], ws[W_X], par[PR_KAPPA0],
                         par[PR_SATURATION], flux)
@@ -147,16 +153,16 @@ def _fluxes_and_losses(ws: np.ndarray, n: int, colmass: np.ndarray, column_hi: n
         flux[:] = 0.0
     if flags[FL_RADIATION]:
         for i in range(n):
-            loss[i] = total_loss(ws[W_T, i], ws[W_NE, i], ws[W_NH, i], colmass[i],
-                                 column_hi[i], ws[W_XI, i]) * ws[W_V, i]
+            loss[i] = escaped_total_loss_and_dT(
+                ws[W_T, i], ws[W_NE, i], ws[W_NH, i], old[W_ESC_H, i], old[W_ESC_CA, i],
+                old[W_ESC_MG, i], ws[W_XI, i])[0] * ws[W_V, i]
     else:
         loss[:n] = 0.0
 
 
 @njit(cache=True)
 def evaluate(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, dm: np.ndarray,
-             psi: np.ndarray, colmass: np.ndarray, flags: np.ndarray,
-             par: np.ndarray) -> tuple[bool, np.ndarray]:
+             psi: np.ndarray, flags: np.ndarray, par: np.ndarray) -> tuple[bool, np.ndarray]:
     """Everything the step equations need at the trial state y (rows W_*).
 
     Returns (False, ws) if y is unphysical: non-positive volume or thermal variable, or an
@@ -191,7 +197,7 @@ def evaluate(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, dm: np.ndarray,
     add_viscous_pressure(ws[W_USTAR], rho_mid, p_mid, psi, par[PR_GAMMA], par[PR_C_LINEAR],
                          par[PR_C_QUADRATIC], ws[W_PTOT, :n])
     # conduction and radiation, time-centred
-    _fluxes_and_losses(ws, n, colmass, old[W_NHI], flags, par, ws[W_FLUX], ws[W_LOSS])
+    _fluxes_and_losses(ws, n, old, flags, par, ws[W_FLUX], ws[W_LOSS])
     for k in range(n + 1):
         ws[W_FLUX, k] = theta_t * ws[W_FLUX, k] + (1.0 - theta_t) * old[W_FLUX, k]
     for i in range(n):
@@ -229,8 +235,8 @@ def _fixed_node_velocity(flags: np.ndarray, par: np.ndarray, k: int, n: int) -> 
 
 @njit(cache=True)
 def residual(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, xi_old: np.ndarray,
-             dm: np.ndarray, mass: np.ndarray, psi: np.ndarray, colmass: np.ndarray,
-             source: np.ndarray, ion_source: np.ndarray, flags: np.ndarray, par: np.ndarray,
+             dm: np.ndarray, mass: np.ndarray, psi: np.ndarray, source: np.ndarray,
+             ion_source: np.ndarray, flags: np.ndarray, par: np.ndarray,
              out: np.ndarray) -> bool:
     """Residual of the step equations at y; False if y is unphysical.
 
@@ -241,7 +247,7 @@ def residual(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, xi_old: np.ndarr
     n = dm.size
     b = 2 if flags[FL_ION] == ION_NONE else 3
     dt = par[PR_DT]
-    ok, ws = evaluate(y, old, u_old, dm, psi, colmass, flags, par)
+    ok, ws = evaluate(y, old, u_old, dm, psi, flags, par)
     if not ok:
         return False
     for k in range(n + 1):
@@ -269,7 +275,7 @@ def residual(y: np.ndarray, old: np.ndarray, u_old: np.ndarray, xi_old: np.ndarr
 @njit(cache=True)
 def conservative_update(y: np.ndarray, old: np.ndarray, u_old: np.ndarray,
                         xi_old: np.ndarray, dm: np.ndarray, mass: np.ndarray, psi: np.ndarray,
-                        colmass: np.ndarray, source: np.ndarray, flags: np.ndarray,
+                        source: np.ndarray, flags: np.ndarray,
                         par: np.ndarray, x_out: np.ndarray, u_out: np.ndarray,
                         theta_out: np.ndarray, xi_out: np.ndarray) -> np.ndarray:
     """Final explicit update from the fluxes of the converged iterate y.
@@ -284,7 +290,7 @@ def conservative_update(y: np.ndarray, old: np.ndarray, u_old: np.ndarray,
     b = 2 if flags[FL_ION] == ION_NONE else 3
     dt = par[PR_DT]
     budget = np.full(3, np.nan)
-    ok, ws = evaluate(y, old, u_old, dm, psi, colmass, flags, par)
+    ok, ws = evaluate(y, old, u_old, dm, psi, flags, par)
     if not ok:
         return budget
     for k in range(n + 1):

@@ -121,13 +121,12 @@ class Stepper:
         n, b = state.cells, self.block
         par = self.par.copy()
         par[eq.PR_DT] = dt
-        colmass = state.column_mass
         if old is None:
             old = self.level(state)
         mass = state.node_mass
         psi = limiter(state.u, state.x) if self.use_limiter else np.zeros(n)
-        args = (old, state.u, state.xi, state.dm, mass, psi, colmass, source, ion_source,
-                self.flags, par)
+        args = (old, state.u, state.xi, state.dm, mass, psi, source, ion_source, self.flags,
+                par)
 
         def residual(y: np.ndarray, out: np.ndarray) -> bool:
             return eq.residual(y, *args, out)
@@ -149,8 +148,8 @@ class Stepper:
         new = State(t=state.t + dt, x=np.empty(n + 1), u=np.empty(n + 1), dm=state.dm.copy(),
                     theta=np.empty(n), xi=np.empty(n))
         budget = eq.conservative_update(result.y, old, state.u, state.xi, state.dm, mass, psi,
-                                        colmass, source, self.flags, par, new.x, new.u,
-                                        new.theta, new.xi)
+                                        source, self.flags, par, new.x, new.u, new.theta,
+                                        new.xi)
         if not np.all(np.isfinite(budget)):
             return StepOutcome(False, None, result.iterations,
                                message="conservative update unphysical")

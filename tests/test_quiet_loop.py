@@ -50,7 +50,7 @@ def test_initial_loop_is_a_discrete_equilibrium():
     y[2:b * n:b] = state.xi
     out = np.empty_like(y)
     ok = eq.residual(y, ws, state.u, state.xi, state.dm, state.node_mass, np.zeros(n),
-                     state.column_mass, background, np.zeros(n), stepper.flags, par, out)
+                     background, np.zeros(n), stepper.flags, par, out)
     assert ok
     sound = np.sqrt(5 / 3 * ws[eq.W_P, :n] * ws[eq.W_V, :n])
     assert np.max(np.abs(out[0::b])) < 1e-6 * sound.max()  # momentum: cm/s in 1 s

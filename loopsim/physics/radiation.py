@@ -383,8 +383,25 @@ def chromospheric_components(T, n_e, n_h, column_mass, column_hi, x_h):
 
 
 @njit(cache=True)
+def escape_probabilities(column_mass, column_hi):
+    """(E_H, E_Ca, E_Mg) at column mass m (g cm^-2) and N_HI above the point (cm^-2).
+
+    They depend on the columns only, which stay fixed during a time step (Lagrangian m;
+    N_HI from the start of the step), so the solver evaluates them once per step."""
+    return (escape_probability_hydrogen(lyman_alpha_depth(column_hi)),
+            escape_probability_calcium(column_mass), escape_probability_magnesium(column_mass))
+
+
+@njit(cache=True)
 def _chromospheric_loss_and_dT(T, n_e, n_h, column_mass, column_hi, x_h):
     """CL12 sum with the low-temperature cutoff; returns (Q, dQ/dT) at fixed n, columns, x_h."""
+    e_h, e_ca, e_mg = escape_probabilities(column_mass, column_hi)
+    return _escaped_loss_and_dT(T, n_e, n_h, e_h, e_ca, e_mg, x_h)
+
+
+@njit(cache=True)
+def _escaped_loss_and_dT(T, n_e, n_h, e_h, e_ca, e_mg, x_h):
+    """As _chromospheric_loss_and_dT with the escape probabilities given."""
     if T <= 0.0:
         return 0.0, 0.0
     cut, dcut = _log_step(T, T_CUT_LOW, T_CUT_HIGH)
@@ -396,14 +413,14 @@ def _chromospheric_loss_and_dT(T, n_e, n_h, column_mass, column_hi, x_h):
         f_hi, sf_hi = _hydrogen_neutral_fraction(T)
     else:
         f_hi, sf_hi = min(max(1.0 - x_h, 0.0), 1.0), 0.0
-    q_h = lh * escape_probability_hydrogen(lyman_alpha_depth(column_hi)) * f_hi * nn
+    q_h = lh * e_h * f_hi * nn
     s_h = slh + sf_hi
     lca, slca = _boltzmann_loss(T, _CA_LOGA, _CA_BETA, _CA_THETA)
     fca, sfca = _logistic(T, _CA_TH, _CA_P)
-    q_ca = lca * escape_probability_calcium(column_mass) * fca * A_CA * nn
+    q_ca = lca * e_ca * fca * A_CA * nn
     lmg, slmg = _boltzmann_loss(T, _MG_LOGA, _MG_BETA, _MG_THETA)
     fmg, sfmg = _logistic(T, _MG_TH, _MG_P)
-    q_mg = lmg * escape_probability_magnesium(column_mass) * fmg * A_MG * nn
+    q_mg = lmg * e_mg * fmg * A_MG * nn
     q = q_h + q_ca + q_mg
     dq_dlnT = q_h * s_h + q_ca * (slca + sfca) + q_mg * (slmg + sfmg)
     return cut * q, (cut * dq_dlnT + dcut * q) / T
@@ -422,13 +439,20 @@ def chromospheric_loss(T, n_e, n_h, column_mass, column_hi, x_h):
 @njit(cache=True)
 def total_loss_and_dT(T, n_e, n_h, column_mass, column_hi, x_h):
     """Joined loss Q = (1-w) Q_chrom + w n_e n_H Lambda and dQ/dT (fixed n, columns, x_h)."""
+    e_h, e_ca, e_mg = escape_probabilities(column_mass, column_hi)
+    return escaped_total_loss_and_dT(T, n_e, n_h, e_h, e_ca, e_mg, x_h)
+
+
+@njit(cache=True)
+def escaped_total_loss_and_dT(T, n_e, n_h, e_h, e_ca, e_mg, x_h):
+    """total_loss_and_dT with the escape probabilities (escape_probabilities) given."""
     if T <= 0.0:
         return 0.0, 0.0
     w, dw = _log_step(T, T_JOIN_LOW, T_JOIN_HIGH)
     q = 0.0
     dq = 0.0
     if w < 1.0:
-        qc, dqc = _chromospheric_loss_and_dT(T, n_e, n_h, column_mass, column_hi, x_h)
+        qc, dqc = _escaped_loss_and_dT(T, n_e, n_h, e_h, e_ca, e_mg, x_h)
         q += (1.0 - w) * qc
         dq += (1.0 - w) * dqc - dw / T * qc
     if w > 0.0:
