@@ -130,13 +130,16 @@ def test_mali_linear_fallback_intervals_equal_linear_solver():
     prob = build_problem(atmos)
     pops = _escape_start(prob, 2)
 
+    empty = np.zeros((0, atmos.n_depth))
+
     def rates(order, linear):
         jold = np.zeros_like(prob.planck)
         return _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
                            prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
                            prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
                            prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                           prob.stim, prob.mu, prob.wmu, order, linear)
+                           prob.stim, prob.mu, prob.wmu, order, linear, empty, empty,
+                           np.zeros((0, 6, 6)))
 
     none = np.zeros(atmos.n_depth - 1, bool)
     linear = rates(1, none)
