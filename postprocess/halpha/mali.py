@@ -34,6 +34,23 @@ added.  The continuum population is either
   * ``ionisation = "solve"``: all six populations from statistical equilibrium with
     n_1 + ... + n_c = n_H (n_e held at the atmosphere's value).
 
+Non-local operator (``operator = "tridiagonal"``, default; Olson, Auer & Buchler 1986;
+Olson & Kunasz 1987; Rybicki & Hummer 1992 sec. 4): Psi* also keeps the dependence of
+I_k on the source function at its upwind neighbour, psi_ku = w_u + e^{-x} psi_uu (u = k + 1
+on upward rays, k - 1 on downward ones), so I = I_eff,t + sum_{l = k, k +- 1} Psi*_kl
+eta_t,l and D_t,k gains the terms
+
+  - n_j,l int chi_t,k^old Psi*_kl U_ji,l,   l = k +- 1,
+
+coupling neighbouring depths: the populations of all depths follow from one
+block-tridiagonal system (5 x 5 blocks for fixed ionisation, 6 x 6 otherwise) per
+iteration (:func:`_solve_populations_tridiagonal`).  Its step is taken unless it gives a
+negative population or differs from the local operator's step of the same iteration by
+more than a factor e^3 (``TRI_TRUST``) anywhere: far from convergence (after the
+nested-iteration transfer) the old opacity chi_t,k^old that multiplies the neighbours' new
+emission can be off by orders of magnitude and the step overshoots.  Exact at convergence
+like the local operator, so the converged populations are the same.
+
 Background scattering (Thomson, Rayleigh) emits sigma J; J is updated with the same
 local operator (Jacobi ALI for coherent scattering, Olson, Auer & Buchler 1986):
 J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1974)
@@ -82,10 +99,11 @@ HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
 # the tolerance) this many iterations in a row is in a limit cycle of the Bézier formal
 # solver: its two intervals fall back to the linear one (solve_statistical_equilibrium)
 OSCILLATION_FLIPS = 40
-import os as _os
-OFFDIAG = float(_os.environ.get("OFFDIAG", "1.0"))
-TRI_TRUST = float(_os.environ.get("TRI_TRUST", "1.0"))
-TRI_DEBUG = bool(_os.environ.get("TRI_DEBUG"))
+# the tridiagonal operator's solution of an iteration is taken only if it has no negative
+# population and stays within a factor e^TRI_TRUST of the local operator's solution of the
+# same iteration (far from convergence, e.g. after the nested-iteration transfer, its
+# linearisation can overshoot: see solve_statistical_equilibrium)
+TRI_TRUST = 3.0
 
 
 @dataclass
@@ -127,6 +145,7 @@ class MaliResult:
     max_change: float
     j_mean: np.ndarray  # [n_lambda, n] mean intensity on the SE grid
     problem: Problem
+    tridiagonal_iterations: int = 0  # iterations that took the tridiagonal operator's step
 
 
 def gauss_legendre_rays(n_mu: int) -> tuple[np.ndarray, np.ndarray]:
@@ -536,12 +555,16 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                 j_fs[k] += jsum[k]
                 lsum[k] *= rchi[k]  # sum_r w psi/chi: the rays' Lambda* per unit emissivity
                 l_all[k] += lsum[k]
-            if tri:
+            # rays sharing these opacities go down (L^- nonzero) and/or up (L^+ nonzero)
+            down = shared or p >= n_mu
+            up = shared or p < n_mu
+            if tri and down:
                 for k in range(1, n):
-                    lm[k] *= rchi[k - 1] * OFFDIAG
+                    lm[k] *= rchi[k - 1]
                     lm_all[k] += lm[k]
+            if tri and up:
                 for k in range(n - 1):
-                    lp[k] *= rchi[k + 1] * OFFDIAG
+                    lp[k] *= rchi[k + 1]
                     lp_all[k] += lp[k]
             # line rates from the (partial) angle sums (``_add_rates``)
             for a in range(n_act):
@@ -552,7 +575,8 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                                pops[t_upper[t]], jsum, lsum, wtot)
                     if tri:
                         _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
-                                      vji[a], uji[a], chit[a], pops[t_upper[t]], lm, lp)
+                                      vji[a], uji[a], chit[a], pops[t_upper[t]], lm, lp, down,
+                                      up)
         # continuum rates: their opacities do not depend on the ray, so the angle sums of
         # all rays enter at once
         for a in range(n_act):
@@ -563,7 +587,8 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                            pops[t_upper[t]], j_fs, l_all, w_all)
                 if tri:
                     _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
-                                  vji[a], uji[a], chit[a], pops[t_upper[t]], lm_all, lp_all)
+                                  vji[a], uji[a], chit[a], pops[t_upper[t]], lm_all, lp_all,
+                                  True, True)
         for k in range(n):
             l_sc[k] = l_all[k] * sigma[la, k]
         for k in range(n):
@@ -599,24 +624,27 @@ def _add_rates(r_up, r_down, ww, vij, vji, uji, chit, pops_j, jsum, lsum, wtot):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _add_nonlocal(r_up, r_down, c_m, c_p, ww, vij, vji, uji, chit, pops_j, lm, lp):
+def _add_nonlocal(r_up, r_down, c_m, c_p, ww, vij, vji, uji, chit, pops_j, lm, lp, down, up):
     """The non-local operator's part of one wavelength's rates (see :func:`_accumulate`):
     the old neighbour emission e = L^- n_j,k-1 U_k-1 + L^+ n_j,k+1 U_k+1 leaves I_eff,
 
         R_ij -= ww V_ij e,   R_ji -= ww V_ji e,
         c^-_k -= ww chi_t,k L^-_k U_k-1,   c^+_k -= ww chi_t,k L^+_k U_k+1,
 
-    (c^-/c^+: coefficients of n_j,k-1 / n_j,k+1 in the net downward rate at k)."""
+    (c^-/c^+: coefficients of n_j,k-1 / n_j,k+1 in the net downward rate at k); the
+    L^- terms only if ``down`` (some ray goes down), the L^+ terms only if ``up``."""
     n = r_up.size
-    for k in range(n):
-        em = lm[k] * uji[k - 1] if k > 0 else 0.0
-        ep = lp[k] * uji[k + 1] if k < n - 1 else 0.0
-        nm = pops_j[k - 1] if k > 0 else 0.0
-        np1 = pops_j[k + 1] if k < n - 1 else 0.0
-        e = em * nm + ep * np1
-        r_up[k] -= ww * vij[k] * e
-        r_down[k] -= ww * vji[k] * e
+    for k in range(1, n if down else 1):  # k - 1 upwind of k (downward rays)
+        em = lm[k] * uji[k - 1]
+        e = ww * em * pops_j[k - 1]
+        r_up[k] -= vij[k] * e
+        r_down[k] -= vji[k] * e
         c_m[k] -= ww * chit[k] * em
+    for k in range(n - 1 if up else 0):  # k + 1 upwind of k (upward rays)
+        ep = lp[k] * uji[k + 1]
+        e = ww * ep * pops_j[k + 1]
+        r_up[k] -= vij[k] * e
+        r_down[k] -= vji[k] * e
         c_p[k] -= ww * chit[k] * ep
 
 
@@ -904,7 +932,8 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
             initial=None if initial is None else np.asarray(initial)[:, k0:])
         pops = np.concatenate([_thin_populations(prob, k0), inner.populations], axis=1)
         jbar = np.concatenate([prob.planck[:, :k0] * 0.0, inner.j_mean], axis=1)
-        return MaliResult(pops, inner.iterations, inner.converged, inner.max_change, jbar, prob)
+        return MaliResult(pops, inner.iterations, inner.converged, inner.max_change, jbar, prob,
+                          inner.tridiagonal_iterations)
     atom = prob.atom
     fixed = s.ionisation == "fixed"
     if initial is None and s.coarse_points and atmos.n_depth > 1.5 * s.coarse_points:
@@ -948,6 +977,9 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
                             c_minus, c_plus, gamma_nl)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
         if tri:
+            # the tridiagonal step (gamma + gamma_nl: the neighbours' old emission removed
+            # from I_eff, their new one coupled in); the local step (gamma alone) is the
+            # fallback when it overshoots (TRI_TRUST).  Both are exact at convergence.
             new_tri = _solve_populations_tridiagonal(gamma + gamma_nl, c_minus, c_plus,
                                                      prob.t_lower, prob.t_upper, prob.rates,
                                                      atmos.n_h, atmos.n_p, fixed, pops)
@@ -987,9 +1019,7 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
                     pops = acc
                     accelerated = True
                 history = []
-    if TRI_DEBUG:
-        print("MALI", atmos.n_depth, "iterations", it, "tridiagonal", n_tri)
-    return MaliResult(pops, it, error < s.tolerance, change, jold, prob)
+    return MaliResult(pops, it, error < s.tolerance, change, jold, prob, n_tri)
 
 
 def _thin_top(atmos: Atmosphere, thin_temperature: float) -> int:
@@ -1134,8 +1164,7 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
                      None if atmos.column_mass is None else atmos.column_mass[idx],
                      atmos.q_beam[idx], atmos.name, dict(atmos.meta))
     coarse_settings = replace(s, tolerance=max(s.tolerance, 1e-2), coarse_points=0,
-                              thin_temperature=0.0,
-                              operator=_os.environ.get("COARSE_OP", "diagonal"))
+                              thin_temperature=0.0)
     # the fine problem restricted to the coarse depths (profiles, opacities and rates are
     # local, so nothing is recomputed)
     coarse_prob = replace(_take_depths(prob, idx, sub), settings=coarse_settings)
