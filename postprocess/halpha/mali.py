@@ -16,10 +16,10 @@ sum_rays w int (4 pi/h nu) (U_ji + V_ji I) dnu.
 
 MALI: for each transition t the intensity is split as I = I_eff,t + Psi* eta_t with
 Psi* = psi/chi the local (diagonal) operator of the short-characteristics solver acting on
-the emissivity and I_eff,t = I^old - Psi* eta_t^old (the transition's own emission, as in
-Rybicki & Hummer 1991, 1992).  Substituting and evaluating the opacity chi_t that
-multiplies Psi* with the old populations makes the equations linear in the new
-populations; the net downward rate of transition t is
+the emissivity (extended to the neighbours below) and I_eff,t = I^old - Psi* eta_t^old
+(the transition's own emission, as in Rybicki & Hummer 1991, 1992).  Substituting and
+evaluating the opacity chi_t that multiplies Psi* with the old populations makes the
+equations linear in the new populations; the net downward rate of transition t is
 
   D_t = n_j int [U_t (1 - chi_t^old Psi*) + V_ji I_eff,t] - n_i int V_ij I_eff,t,
 
@@ -400,7 +400,10 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     c^-_t,k n_j,k-1 + c^+_t,k n_j,k+1 with c^-_t,k = -int chi_t,k^old L^-_k U_k-1 (4 pi /
     h nu) dnu (likewise c^+), returned in ``c_minus``/``c_plus`` (zeroed here) for the
     block-tridiagonal population solve (:func:`_solve_populations_tridiagonal`).  The
-    background scattering J keeps the local operator."""
+    rates' neighbour parts (the L^- and L^+ terms of I_eff) go into ``gamma_nl`` ([n, 6, 6],
+    zeroed here; shape [0, 6, 6] with the diagonal operator), so that the returned gamma
+    alone is the local operator's rate matrix of the same iteration and gamma + gamma_nl
+    the tridiagonal one's.  The background scattering J keeps the local operator."""
     has_linear = np.any(linear)
     tri = c_minus.shape[0] > 0
     r_up_nl = np.zeros((c_minus.shape[0], temp.size))
