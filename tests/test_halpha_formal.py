@@ -130,13 +130,16 @@ def test_mali_linear_fallback_intervals_equal_linear_solver():
     prob = build_problem(atmos)
     pops = _escape_start(prob, 2)
 
+    empty = np.zeros((0, atmos.n_depth))
+
     def rates(order, linear):
         jold = np.zeros_like(prob.planck)
         return _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
                            prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
                            prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
                            prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                           prob.stim, prob.mu, prob.wmu, order, linear)
+                           prob.stim, prob.mu, prob.wmu, order, linear, empty, empty,
+                           np.zeros((0, 6, 6)))
 
     none = np.zeros(atmos.n_depth - 1, bool)
     linear = rates(1, none)
@@ -145,3 +148,102 @@ def test_mali_linear_fallback_intervals_equal_linear_solver():
     scale = np.max(np.abs(linear))
     assert np.max(np.abs(fallback - linear)) < 1e-12 * scale
     assert np.max(np.abs(bezier - linear)) > 1e-6 * scale
+
+
+def test_tridiagonal_population_solve_without_coupling_is_the_local_one():
+    """With no neighbour coupling (c^- = c^+ = 0) the block-tridiagonal solve reduces to
+    the depth-by-depth one, for fixed and solved ionisation."""
+    from postprocess.halpha import falc
+    from postprocess.halpha.mali import (
+        _accumulate,
+        _escape_start,
+        _solve_populations,
+        _solve_populations_tridiagonal,
+        build_problem,
+    )
+
+    atmos = falc()
+    prob = build_problem(atmos)
+    pops = _escape_start(prob, 2)
+    empty = np.zeros((0, atmos.n_depth))
+    gamma = _accumulate(pops, np.zeros_like(prob.planck), prob.nu, atmos.temperature,
+                        atmos.height, prob.t_lower, prob.t_upper, prob.t_isline, prob.t_lo,
+                        prob.t_weight, prob.t_sig0, prob.t_gratio, prob.t_alpha, prob.line_off,
+                        prob.phi, prob.act_ptr, prob.act_idx, prob.nstar_nc, prob.kappa,
+                        prob.sigma, prob.planck, prob.stim, prob.mu, prob.wmu, 2,
+                        np.zeros(atmos.n_depth - 1, bool), empty, empty, np.zeros((0, 6, 6)))
+    zero = np.zeros((prob.t_lower.size, atmos.n_depth))
+    for fixed in (True, False):
+        local = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
+        tri = _solve_populations_tridiagonal(gamma, zero, zero, prob.t_lower, prob.t_upper,
+                                             prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
+        np.testing.assert_allclose(tri, local, rtol=1e-10, atol=1e-30 * atmos.n_h.max())
+
+
+def test_tridiagonal_population_solve_satisfies_coupled_equations():
+    """The block-tridiagonal solve satisfies the coupled statistical-equilibrium equations
+    of the tridiagonal operator (FAL-C, escape-probability populations, fixed
+    ionisation): for every depth k and level l = 2..5,
+    sum_m G_k[l, m] n_m,k + sum_t (c^-_t,k n_j,k-1 + c^+_t,k n_j,k+1)(+1 for l = i, -1 for
+    l = j) = 0, and n_1 + ... + n_5 = n_H - n_p."""
+    from postprocess.halpha import falc
+    from postprocess.halpha.mali import (
+        _accumulate,
+        _escape_start,
+        _solve_populations_tridiagonal,
+        build_problem,
+    )
+
+    atmos = falc()
+    prob = build_problem(atmos)
+    n = atmos.n_depth
+    pops = _escape_start(prob, 2)
+    nt = prob.t_lower.size
+    cm, cp, gnl = np.zeros((nt, n)), np.zeros((nt, n)), np.zeros((n, 6, 6))
+    gamma = _accumulate(pops, np.zeros_like(prob.planck), prob.nu, atmos.temperature,
+                        atmos.height, prob.t_lower, prob.t_upper, prob.t_isline, prob.t_lo,
+                        prob.t_weight, prob.t_sig0, prob.t_gratio, prob.t_alpha, prob.line_off,
+                        prob.phi, prob.act_ptr, prob.act_idx, prob.nstar_nc, prob.kappa,
+                        prob.sigma, prob.planck, prob.stim, prob.mu, prob.wmu, 2,
+                        np.zeros(n - 1, bool), cm, cp, gnl)
+    assert np.any(cm != 0) and np.any(cp != 0) and np.any(gnl != 0)
+    gamma = gamma + gnl
+    out = _solve_populations_tridiagonal(gamma, cm, cp, prob.t_lower, prob.t_upper,
+                                         prob.rates, atmos.n_h, atmos.n_p, True, pops)
+    assert np.all(np.isfinite(out)) and np.all(out > 0)
+    diag = np.arange(6)
+    g = gamma + prob.rates
+    g[:, diag, diag] -= prob.rates.sum(axis=1) - prob.rates[:, diag, diag]
+    terms = np.einsum("klm,mk->klm", g, out)
+    flow = np.zeros((n, 6))
+    for t in range(nt):
+        i, j = prob.t_lower[t], prob.t_upper[t]
+        d = np.zeros(n)
+        d[1:] += cm[t, 1:] * out[j, :-1]
+        d[:-1] += cp[t, :-1] * out[j, 1:]
+        flow[:, i] += d
+        flow[:, j] -= d
+    res = terms.sum(axis=2) + flow
+    size = np.abs(terms).max(axis=2) + np.abs(flow)
+    assert np.max(np.abs(res[:, 1:5]) / size[:, 1:5]) < 1e-9
+    np.testing.assert_allclose(out[:5].sum(axis=0), atmos.n_h - atmos.n_p, rtol=1e-12)
+    np.testing.assert_array_equal(out[5], atmos.n_p)
+
+
+def test_tridiagonal_operator_converges_to_the_local_operator_solution():
+    """MALI with the exact rates at convergence: the tridiagonal and the diagonal
+    approximate operators give the same populations (FAL-C, tolerance 1e-6), the
+    tridiagonal one in fewer iterations."""
+    from postprocess.halpha import falc
+    from postprocess.halpha.mali import MaliSettings, solve_statistical_equilibrium
+
+    atmos = falc()
+    res = {}
+    for op in ("diagonal", "tridiagonal"):
+        s = MaliSettings(ionisation="solve", operator=op, tolerance=1e-6)
+        res[op] = solve_statistical_equilibrium(atmos, s)
+        assert res[op].converged
+    assert res["tridiagonal"].tridiagonal_iterations > 0
+    assert res["tridiagonal"].iterations < res["diagonal"].iterations
+    pd, pt = res["diagonal"].populations, res["tridiagonal"].populations
+    assert np.max(np.abs(pt - pd) / np.maximum(pd, 1e-20 * atmos.n_h)) < 2e-5

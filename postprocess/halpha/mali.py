@@ -16,10 +16,10 @@ sum_rays w int (4 pi/h nu) (U_ji + V_ji I) dnu.
 
 MALI: for each transition t the intensity is split as I = I_eff,t + Psi* eta_t with
 Psi* = psi/chi the local (diagonal) operator of the short-characteristics solver acting on
-the emissivity and I_eff,t = I^old - Psi* eta_t^old (the transition's own emission, as in
-Rybicki & Hummer 1991, 1992).  Substituting and evaluating the opacity chi_t that
-multiplies Psi* with the old populations makes the equations linear in the new
-populations; the net downward rate of transition t is
+the emissivity (extended to the neighbours below) and I_eff,t = I^old - Psi* eta_t^old
+(the transition's own emission, as in Rybicki & Hummer 1991, 1992).  Substituting and
+evaluating the opacity chi_t that multiplies Psi* with the old populations makes the
+equations linear in the new populations; the net downward rate of transition t is
 
   D_t = n_j int [U_t (1 - chi_t^old Psi*) + V_ji I_eff,t] - n_i int V_ij I_eff,t,
 
@@ -33,6 +33,23 @@ added.  The continuum population is either
     number n_1 + ... + n_5 = n_H - n_p;
   * ``ionisation = "solve"``: all six populations from statistical equilibrium with
     n_1 + ... + n_c = n_H (n_e held at the atmosphere's value).
+
+Non-local operator (``operator = "tridiagonal"``, default; Olson, Auer & Buchler 1986;
+Olson & Kunasz 1987; Rybicki & Hummer 1992 sec. 4): Psi* also keeps the dependence of
+I_k on the source function at its upwind neighbour, psi_ku = w_u + e^{-x} psi_uu (u = k + 1
+on upward rays, k - 1 on downward ones), so I = I_eff,t + sum_{l = k, k +- 1} Psi*_kl
+eta_t,l and D_t,k gains the terms
+
+  - n_j,l int chi_t,k^old Psi*_kl U_ji,l,   l = k +- 1,
+
+coupling neighbouring depths: the populations of all depths follow from one
+block-tridiagonal system (5 x 5 blocks for fixed ionisation, 6 x 6 otherwise) per
+iteration (:func:`_solve_populations_tridiagonal`).  Its step is taken unless it gives a
+negative population or differs from the local operator's step of the same iteration by
+more than a factor e^3 (``TRI_TRUST``) anywhere: far from convergence (after the
+nested-iteration transfer) the old opacity chi_t,k^old that multiplies the neighbours' new
+emission can be off by orders of magnitude and the step overshoots.  Exact at convergence
+like the local operator, so the converged populations are the same.
 
 Background scattering (Thomson, Rayleigh) emits sigma J; J is updated with the same
 local operator (Jacobi ALI for coherent scattering, Olson, Auer & Buchler 1986):
@@ -82,6 +99,11 @@ HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
 # the tolerance) this many iterations in a row is in a limit cycle of the Bézier formal
 # solver: its two intervals fall back to the linear one (solve_statistical_equilibrium)
 OSCILLATION_FLIPS = 40
+# the tridiagonal operator's solution of an iteration is taken only if it has no negative
+# population and stays within a factor e^TRI_TRUST of the local operator's solution of the
+# same iteration (far from convergence, e.g. after the nested-iteration transfer, its
+# linearisation can overshoot: see solve_statistical_equilibrium)
+TRI_TRUST = 3.0
 
 
 @dataclass
@@ -100,6 +122,7 @@ class MaliSettings:
     thin_temperature: float = 1e5  # K: hot top layers above this are optically thin (0: off)
     coarse_points: int = 80  # nested iteration: start fine grids from a coarse solution (0: off)
     escape_start: int = 6  # start from escape-probability populations (iterations; 0: LTE)
+    operator: str = "tridiagonal"  # approximate operator: "diagonal" or "tridiagonal"
 
     def validate(self) -> None:
         if self.ionisation not in ("fixed", "solve"):
@@ -107,6 +130,9 @@ class MaliSettings:
         if self.halpha_broadening not in ("stark", "voigt"):
             raise ValueError("halpha_broadening must be 'stark' or 'voigt', not "
                              f"{self.halpha_broadening!r}")
+        if self.operator not in ("diagonal", "tridiagonal"):
+            raise ValueError("operator must be 'diagonal' or 'tridiagonal', not "
+                             f"{self.operator!r}")
         if self.n_mu < 1 or self.tolerance <= 0 or self.max_iterations < 1:
             raise ValueError("n_mu >= 1, tolerance > 0 and max_iterations >= 1 required")
 
@@ -119,6 +145,7 @@ class MaliResult:
     max_change: float
     j_mean: np.ndarray  # [n_lambda, n] mean intensity on the SE grid
     problem: Problem
+    tridiagonal_iterations: int = 0  # iterations that took the tridiagonal operator's step
 
 
 def gauss_legendre_rays(n_mu: int) -> tuple[np.ndarray, np.ndarray]:
@@ -338,7 +365,7 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
                 t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
-                planck, stim, mu, wmu, order, linear):
+                planck, stim, mu, wmu, order, linear, c_minus, c_plus, gamma_nl):
     """One formal solution over all wavelengths and rays: returns the preconditioned
     rate matrix gamma[k, to, from] (radiative part only) and updates the mean intensity
     ``jold`` of the background scattering in place, wavelength by wavelength once its
@@ -356,8 +383,35 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     rays (``_add_rates``).  The rates are summed per transition, R[t, k]
     (upward, per lower-level atom) and D[t, k] (downward, per upper-level atom), and put
     into gamma at the end.  Intervals flagged in ``linear`` ([n - 1]) use the linear
-    interpolant whatever ``order`` (the fallback for oscillating depths)."""
+    interpolant whatever ``order`` (the fallback for oscillating depths).
+
+    Non-local (tridiagonal) operator, when ``c_minus`` and ``c_plus`` have a row per
+    transition (shape [T, n]; shape [0, n] for the diagonal operator): besides psi_kk the
+    sweeps give the dependence of I_k on the source function at its upwind neighbour u
+    (k + 1 for an upward ray, k - 1 for a downward one),
+
+        psi_ku = dI_k/dS_u = w_u + e^{-x} psi_uu
+
+    (the control point C treated as moving with S_k, as for psi_kk = w_k + w_c; the
+    downwind dependence through C and the second neighbours are left out).  With
+    L^-_k = sum_r w psi_k,k-1/chi_k-1 and L^+_k = sum_r w psi_k,k+1/chi_k+1 the effective
+    intensity becomes sum_r w I_eff = J - L n_j U_k - L^- n_j,k-1 U_k-1 - L^+ n_j,k+1
+    U_k+1 (old populations) and the net downward rate D_t,k gains the terms
+    c^-_t,k n_j,k-1 + c^+_t,k n_j,k+1 with c^-_t,k = -int chi_t,k^old L^-_k U_k-1 (4 pi /
+    h nu) dnu (likewise c^+), returned in ``c_minus``/``c_plus`` (zeroed here) for the
+    block-tridiagonal population solve (:func:`_solve_populations_tridiagonal`).  The
+    rates' neighbour parts (the L^- and L^+ terms of I_eff) go into ``gamma_nl`` ([n, 6, 6],
+    zeroed here; shape [0, 6, 6] with the diagonal operator), so that the returned gamma
+    alone is the local operator's rate matrix of the same iteration and gamma + gamma_nl
+    the tridiagonal one's.  The background scattering J keeps the local operator."""
     has_linear = np.any(linear)
+    tri = c_minus.shape[0] > 0
+    r_up_nl = np.zeros((c_minus.shape[0], temp.size))
+    r_down_nl = np.zeros((c_minus.shape[0], temp.size))
+    if tri:
+        c_minus[:] = 0.0
+        c_plus[:] = 0.0
+        gamma_nl[:] = 0.0
     n_lam = nu.size
     n = temp.size
     n_mu = mu.size
@@ -391,6 +445,10 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
     psi = np.empty(n)
     jsum = np.empty(n)
     lsum = np.empty(n)
+    lm = np.zeros(n)  # L^-: sum_r w psi_k,k-1 / chi_k-1 of the rays sharing the opacity
+    lp = np.zeros(n)  # L^+
+    lm_all = np.zeros(n)
+    lp_all = np.zeros(n)
     m1 = max(n - 1, 1)
     dtau = np.empty(m1)
     work = np.empty(m1)
@@ -411,6 +469,8 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
         for k in range(n):
             j_fs[k] = 0.0
             l_all[k] = 0.0
+            lm_all[k] = 0.0
+            lp_all[k] = 0.0
             chi_c[k] = kappa[la, k] + sigma[la, k]
             eta_c[k] = kappa[la, k] * planck[la, k] + sigma[la, k] * jold[la, k]
         for a in range(n_act):
@@ -460,6 +520,8 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                 src[k] *= rchi[k]
                 jsum[k] = 0.0
                 lsum[k] = 0.0
+                lm[k] = 0.0
+                lp[k] = 0.0
             # rays sharing these opacities: all of them (static) or ray p only (flows)
             if shared:
                 mu0, mu1 = 0, n_mu
@@ -484,24 +546,52 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
                     for k in range(n):
                         jsum[k] += wr * inten[k]
                         lsum[k] += wr * psi[k]
+                    if tri:  # the upwind neighbour: k + 1 (upward ray) or k - 1
+                        if upward:
+                            for k in range(n - 1):
+                                lp[k] += wr * (wu[k] + ex[k] * psi[k + 1])
+                        else:
+                            for k in range(n - 1):
+                                lm[k + 1] += wr * (wu[k] + ex[k] * psi[k])
             w_all += wtot
             for k in range(n):
                 j_fs[k] += jsum[k]
                 lsum[k] *= rchi[k]  # sum_r w psi/chi: the rays' Lambda* per unit emissivity
                 l_all[k] += lsum[k]
+            # rays sharing these opacities go down (L^- nonzero) and/or up (L^+ nonzero)
+            down = shared or p >= n_mu
+            up = shared or p < n_mu
+            if tri and down:
+                for k in range(1, n):
+                    lm[k] *= rchi[k - 1]
+                    lm_all[k] += lm[k]
+            if tri and up:
+                for k in range(n - 1):
+                    lp[k] *= rchi[k + 1]
+                    lp_all[k] += lp[k]
             # line rates from the (partial) angle sums (``_add_rates``)
             for a in range(n_act):
                 t = act_idx[a0 + a]
                 if t_isline[t]:
-                    _add_rates(r_up[t], r_down[t], t_weight[t, la] * four_pi / hnu, vij[a],
-                               vji[a], uji[a], chit[a], pops[t_upper[t]], jsum, lsum, wtot)
+                    ww = t_weight[t, la] * four_pi / hnu
+                    _add_rates(r_up[t], r_down[t], ww, vij[a], vji[a], uji[a], chit[a],
+                               pops[t_upper[t]], jsum, lsum, wtot)
+                    if tri:
+                        _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
+                                      vji[a], uji[a], chit[a], pops[t_upper[t]], lm, lp, down,
+                                      up)
         # continuum rates: their opacities do not depend on the ray, so the angle sums of
         # all rays enter at once
         for a in range(n_act):
             t = act_idx[a0 + a]
             if not t_isline[t]:
-                _add_rates(r_up[t], r_down[t], t_weight[t, la] * four_pi / hnu, vij[a],
-                           vji[a], uji[a], chit[a], pops[t_upper[t]], j_fs, l_all, w_all)
+                ww = t_weight[t, la] * four_pi / hnu
+                _add_rates(r_up[t], r_down[t], ww, vij[a], vji[a], uji[a], chit[a],
+                           pops[t_upper[t]], j_fs, l_all, w_all)
+                if tri:
+                    _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
+                                  vji[a], uji[a], chit[a], pops[t_upper[t]], lm_all, lp_all,
+                                  True, True)
         for k in range(n):
             l_sc[k] = l_all[k] * sigma[la, k]
         for k in range(n):
@@ -514,6 +604,11 @@ def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_wei
             gamma[k, i, i] -= r_up[t, k]
             gamma[k, i, j] += r_down[t, k]
             gamma[k, j, j] -= r_down[t, k]
+            if tri:
+                gamma_nl[k, j, i] += r_up_nl[t, k]
+                gamma_nl[k, i, i] -= r_up_nl[t, k]
+                gamma_nl[k, i, j] += r_down_nl[t, k]
+                gamma_nl[k, j, j] -= r_down_nl[t, k]
     return gamma
 
 
@@ -529,6 +624,31 @@ def _add_rates(r_up, r_down, ww, vij, vji, uji, chit, pops_j, jsum, lsum, wtot):
         ieff = jsum[k] - lsum[k] * pops_j[k] * uji[k]
         r_up[k] += ww * vij[k] * ieff
         r_down[k] += ww * (uji[k] * (wtot - chit[k] * lsum[k]) + vji[k] * ieff)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _add_nonlocal(r_up, r_down, c_m, c_p, ww, vij, vji, uji, chit, pops_j, lm, lp, down, up):
+    """The non-local operator's part of one wavelength's rates (see :func:`_accumulate`):
+    the old neighbour emission e = L^- n_j,k-1 U_k-1 + L^+ n_j,k+1 U_k+1 leaves I_eff,
+
+        R_ij -= ww V_ij e,   R_ji -= ww V_ji e,
+        c^-_k -= ww chi_t,k L^-_k U_k-1,   c^+_k -= ww chi_t,k L^+_k U_k+1,
+
+    (c^-/c^+: coefficients of n_j,k-1 / n_j,k+1 in the net downward rate at k); the
+    L^- terms only if ``down`` (some ray goes down), the L^+ terms only if ``up``."""
+    n = r_up.size
+    for k in range(1, n if down else 1):  # k - 1 upwind of k (downward rays)
+        em = lm[k] * uji[k - 1]
+        e = ww * em * pops_j[k - 1]
+        r_up[k] -= vij[k] * e
+        r_down[k] -= vji[k] * e
+        c_m[k] -= ww * chit[k] * em
+    for k in range(n - 1 if up else 0):  # k + 1 upwind of k (upward rays)
+        ep = lp[k] * uji[k + 1]
+        e = ww * ep * pops_j[k + 1]
+        r_up[k] -= vij[k] * e
+        r_down[k] -= vji[k] * e
+        c_p[k] -= ww * chit[k] * ep
 
 
 @njit(cache=True)
@@ -618,6 +738,166 @@ def _solve_populations(gamma, rates, n_h, n_p, fixed, pops_old):
     return out
 
 
+@njit(cache=True)
+def _gauss_solve_multi(a, b):
+    """Solve a x = b for the columns of b (small dense system, Gaussian elimination with
+    partial pivoting); a and b are overwritten, b holds x.  False for a singular a."""
+    n, m = b.shape
+    for col in range(n):
+        piv = col
+        big = abs(a[col, col])
+        for row in range(col + 1, n):
+            if abs(a[row, col]) > big:
+                big = abs(a[row, col])
+                piv = row
+        if big == 0.0 or not np.isfinite(big):
+            return False
+        if piv != col:
+            for c2 in range(n):
+                tmp = a[col, c2]
+                a[col, c2] = a[piv, c2]
+                a[piv, c2] = tmp
+            for c2 in range(m):
+                tmp = b[col, c2]
+                b[col, c2] = b[piv, c2]
+                b[piv, c2] = tmp
+        for row in range(col + 1, n):
+            f = a[row, col] / a[col, col]
+            if f != 0.0:
+                for c2 in range(col, n):
+                    a[row, c2] -= f * a[col, c2]
+                for c2 in range(m):
+                    b[row, c2] -= f * b[col, c2]
+    for row in range(n - 1, -1, -1):
+        for c2 in range(m):
+            acc = b[row, c2]
+            for k in range(row + 1, n):
+                acc -= a[row, k] * b[k, c2]
+            b[row, c2] = acc / a[row, row]
+    return True
+
+
+@njit(cache=True)
+def _solve_populations_tridiagonal(gamma, c_minus, c_plus, t_lower, t_upper, rates, n_h, n_p,
+                                   fixed, pops_old):
+    """The statistical-equilibrium systems of all depths at once with the non-local
+    operator's coupling (:func:`_accumulate`): at depth k
+
+        A_k n_k + B_k n_k-1 + C_k n_k+1 = r_k,
+
+    A_k the local rate matrix of :func:`_solve_populations` (same conservation row, same
+    treatment of a known continuum, whose neighbour terms go to r_k), B_k and C_k from the
+    coefficients c^-_t,k, c^+_t,k of n_j,k+-1 in the net downward rate D_t,k of each
+    transition t = (i, j): B_k[i, j] += c^-, B_k[j, j] -= c^- (likewise C_k); the
+    conservation row has no neighbour terms.  Solved by block-tridiagonal (block Thomas)
+    elimination, X_k = (A_k - B_k X_k-1)^-1 C_k, y_k = (A_k - B_k X_k-1)^-1 (r_k - B_k
+    y_k-1), n_k = y_k - X_k n_k+1, with partial pivoting inside each block.  A singular
+    block gives NaN everywhere."""
+    n, nl, _ = gamma.shape
+    nb = nl - 1
+    nu = nb if fixed else nl
+    amat = np.zeros((n, nu, nu))
+    bmat = np.zeros((n, nu, nu))
+    cmat = np.zeros((n, nu, nu))
+    rhs = np.zeros((n, nu))
+    bfull = np.zeros((nl, nl))
+    cfull = np.zeros((nl, nl))
+    n_t = t_lower.size
+    for k in range(n):
+        g = gamma[k] + rates[k]
+        for lv in range(nl):  # diagonal collisional outflow
+            s = 0.0
+            for m in range(nl):
+                if m != lv:
+                    s += rates[k, m, lv]
+            g[lv, lv] -= s
+        bfull[:] = 0.0
+        cfull[:] = 0.0
+        for t in range(n_t):
+            i = t_lower[t]
+            j = t_upper[t]
+            bfull[i, j] += c_minus[t, k]
+            bfull[j, j] -= c_minus[t, k]
+            cfull[i, j] += c_plus[t, k]
+            cfull[j, j] -= c_plus[t, k]
+        if fixed:
+            if n_h[k] - n_p[k] <= 0.0:  # fully ionised: no bound populations
+                for lv in range(nb):
+                    amat[k, lv, lv] = 1.0
+                continue
+            for row in range(1, nb):
+                r = -g[row, nb] * n_p[k]
+                if k > 0:
+                    r -= bfull[row, nb] * n_p[k - 1]
+                if k < n - 1:
+                    r -= cfull[row, nb] * n_p[k + 1]
+                rhs[k, row] = r
+                for col in range(nb):
+                    amat[k, row, col] = g[row, col]
+                    bmat[k, row, col] = bfull[row, col]
+                    cmat[k, row, col] = cfull[row, col]
+            for col in range(nb):
+                amat[k, 0, col] = 1.0
+            rhs[k, 0] = n_h[k] - n_p[k]
+        else:
+            big = 0
+            for lv in range(nl):
+                if pops_old[lv, k] > pops_old[big, k]:
+                    big = lv
+            for row in range(nl):
+                for col in range(nl):
+                    if row == big:
+                        amat[k, row, col] = 1.0
+                    else:
+                        amat[k, row, col] = g[row, col]
+                        bmat[k, row, col] = bfull[row, col]
+                        cmat[k, row, col] = cfull[row, col]
+            rhs[k, big] = n_h[k]
+    # block Thomas elimination
+    xmat = np.zeros((n, nu, nu))
+    yvec = np.zeros((n, nu))
+    work = np.empty((nu, nu))
+    aug = np.empty((nu, nu + 1))
+    ok = True
+    for k in range(n):
+        for row in range(nu):
+            for col in range(nu):
+                acc = amat[k, row, col]
+                if k > 0:
+                    for m in range(nu):
+                        acc -= bmat[k, row, m] * xmat[k - 1, m, col]
+                work[row, col] = acc
+                aug[row, col] = cmat[k, row, col]
+            acc = rhs[k, row]
+            if k > 0:
+                for m in range(nu):
+                    acc -= bmat[k, row, m] * yvec[k - 1, m]
+            aug[row, nu] = acc
+        if not _gauss_solve_multi(work, aug):
+            ok = False
+            break
+        for row in range(nu):
+            for col in range(nu):
+                xmat[k, row, col] = aug[row, col]
+            yvec[k, row] = aug[row, nu]
+    out = np.empty((nl, n))
+    if ok:
+        for k in range(n - 1, -1, -1):
+            for row in range(nu):
+                acc = yvec[k, row]
+                if k < n - 1:
+                    for m in range(nu):
+                        acc -= xmat[k, row, m] * out[m, k + 1]
+                out[row, k] = acc
+                ok = ok and np.isfinite(acc)
+    if not ok:  # singular block: no solution (the caller takes the local one)
+        out[:] = np.nan
+    if fixed:
+        for k in range(n):
+            out[nb, k] = n_p[k]
+    return out
+
+
 def _ng(history: list[np.ndarray], floor: np.ndarray) -> np.ndarray | None:
     """Second-order Ng (1974) extrapolation from the last four iterates (Auer 1987 form),
     one set of coefficients for the whole population array, relative weights
@@ -655,7 +935,8 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
             initial=None if initial is None else np.asarray(initial)[:, k0:])
         pops = np.concatenate([_thin_populations(prob, k0), inner.populations], axis=1)
         jbar = np.concatenate([prob.planck[:, :k0] * 0.0, inner.j_mean], axis=1)
-        return MaliResult(pops, inner.iterations, inner.converged, inner.max_change, jbar, prob)
+        return MaliResult(pops, inner.iterations, inner.converged, inner.max_change, jbar, prob,
+                          inner.tridiagonal_iterations)
     atom = prob.atom
     fixed = s.ionisation == "fixed"
     if initial is None and s.coarse_points and atmos.n_depth > 1.5 * s.coarse_points:
@@ -685,13 +966,31 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
     flips = np.zeros(atmos.n_depth, np.int64)
     oscillating = np.zeros(atmos.n_depth, bool)
     linear = np.zeros(max(atmos.n_depth - 1, 1), bool)
+    tri = s.operator == "tridiagonal" and atmos.n_depth > 1
+    c_minus = np.zeros((prob.t_lower.size if tri else 0, atmos.n_depth))
+    c_plus = np.zeros_like(c_minus)
+    gamma_nl = np.zeros((atmos.n_depth if tri else 0, atom.n_levels, atom.n_levels))
+    n_tri = 0
     for it in range(1, s.max_iterations + 1):
         gamma = _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
                             prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
                             prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
                             prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                            prob.stim, prob.mu, prob.wmu, s.order, linear)
+                            prob.stim, prob.mu, prob.wmu, s.order, linear,
+                            c_minus, c_plus, gamma_nl)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
+        if tri:
+            # the tridiagonal step (gamma + gamma_nl: the neighbours' old emission removed
+            # from I_eff, their new one coupled in); the local step (gamma alone) is the
+            # fallback when it overshoots (TRI_TRUST).  Both are exact at convergence.
+            new_tri = _solve_populations_tridiagonal(gamma + gamma_nl, c_minus, c_plus,
+                                                     prob.t_lower, prob.t_upper, prob.rates,
+                                                     atmos.n_h, atmos.n_p, fixed, pops)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                gap = np.abs(np.log((new_tri + floor) / (np.maximum(new, 0.0) + floor)))
+            if np.all(new_tri >= 0.0) and np.max(gap) <= TRI_TRUST:
+                new = new_tri
+                n_tri += 1
         new = np.maximum(new, 0.0)
         previous = change
         rel = (new - pops) / np.maximum(new, floor)
@@ -723,7 +1022,7 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
                     pops = acc
                     accelerated = True
                 history = []
-    return MaliResult(pops, it, error < s.tolerance, change, jold, prob)
+    return MaliResult(pops, it, error < s.tolerance, change, jold, prob, n_tri)
 
 
 def _thin_top(atmos: Atmosphere, thin_temperature: float) -> int:
