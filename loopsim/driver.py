@@ -119,8 +119,13 @@ class Simulation:
         check_output_path(self.path, resume=resume, overwrite=overwrite)
         self.stepper = Stepper(config)
         self.sources = SourceTerms(config)
-        self.rezoner = (Rezoner(config, self.stepper.flags, self.stepper.par)
-                        if config.rezone.enabled else None)
+        floor = config.rezone.enabled and config.rezone.keep_initial_mesh
+        # the initial mesh is rebuilt from the config (deterministic) on --resume too
+        initial = initial_state(config) if floor or not resume else None
+        self.rezoner = None
+        if config.rezone.enabled:
+            self.rezoner = Rezoner(config, self.stepper.flags, self.stepper.par,
+                                   initial.dm if floor else None)
         self.events = output_times(config, self.sources.switch_times())
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.resumed_finished = False
@@ -135,7 +140,7 @@ class Simulation:
                                     config_toml=config.to_toml(), code_version=__version__,
                                     fresh=False)
         else:
-            self.state = initial_state(config)
+            self.state = initial
             self.step_count = 0
             self.newton_iterations = 0
             self.budget = dict.fromkeys(BUDGET_TERMS, 0.0)

@@ -25,7 +25,12 @@ rho):
   or longer than ``rezone.max_cell_length`` (a heated cell that expands);
 * merge a pair when every jump around it is below ``rezone.merge_fraction`` of the split
   thresholds, the merged cell is at most ``max_mass_ratio`` times as heavy as each
-  neighbour and no longer than ``rezone.max_cell_length``.
+  neighbour and no longer than ``rezone.max_cell_length``; with
+  ``rezone.keep_initial_mesh`` also no heavier than the initial mesh's cell at the pair's
+  column mass (the mesh is Lagrangian, so a cell's column mass never changes): merges then
+  only undo splits, and the initial mesh is a resolution floor.  Without it a smooth
+  pre-flare chromosphere is merged to the rezoner's own coarser equilibrium before the beam
+  has made any jump there, whatever ``mesh.cells`` is (docs/validation.md, fcm85_f11).
 """
 
 from __future__ import annotations
@@ -70,10 +75,19 @@ def _thermal_from_energy(e: float, rho: float, xi: float, flags: np.ndarray) -> 
 class Rezoner:
     """Applies the split/merge criteria of ``config.rezone`` to a state."""
 
-    def __init__(self, config: Config, flags: np.ndarray, par: np.ndarray):
+    def __init__(self, config: Config, flags: np.ndarray, par: np.ndarray,
+                 initial_dm: np.ndarray | None = None):
+        """``initial_dm``: cell masses of the initial mesh (g cm^-2, from the apex), needed
+        with ``rezone.keep_initial_mesh``."""
         self.cfg = config.rezone
         self.flags = flags
         self.par = par
+        self.floor_edges = self.floor_dm = None
+        if self.cfg.keep_initial_mesh:
+            if initial_dm is None:
+                raise ValueError("rezone.keep_initial_mesh needs the initial mesh's cell masses")
+            self.floor_edges = np.concatenate([[0.0], np.cumsum(initial_dm)])
+            self.floor_dm = np.asarray(initial_dm, dtype=float)
         self.fixed = [config.boundary.left.kind != "pressure",
                       config.boundary.right.kind != "pressure"]
         if config.hydro.static:
@@ -114,9 +128,16 @@ class Rezoner:
             jump_rho < cfg.merge_fraction * cfg.split_dlog_rho)
         merge_first = np.zeros(n, dtype=bool)  # merge cell i with i+1
         length = np.diff(state.x)
+        mergeable = np.ones(n - 1, dtype=bool)  # pair (i, i+1) within the mass floor
+        if self.floor_dm is not None:
+            edges = np.concatenate([[0.0], np.cumsum(dm)])
+            centre = edges[1:-1]  # column mass of the node between cells i and i+1
+            floor = self.floor_dm[np.clip(np.searchsorted(self.floor_edges, centre) - 1, 0,
+                                          self.floor_dm.size - 1)]
+            mergeable = dm[:-1] + dm[1:] <= floor * (1.0 + 1e-9)
         i = 1
         while i < n - 2:
-            ok = (smooth[i - 1] and smooth[i] and smooth[i + 1]
+            ok = (smooth[i - 1] and smooth[i] and smooth[i + 1] and mergeable[i]
                   and not (split[i - 1] or split[i] or split[i + 1] or split[i + 2])
                   and dm[i] + dm[i + 1] <= cfg.max_mass_ratio * min(dm[i - 1], dm[i + 2])
                   and length[i] + length[i + 1] <= cfg.max_cell_length

@@ -60,3 +60,39 @@ def test_steep_jump_is_refined():
     assert jumps.max() == pytest.approx(np.log10(8.0))
     assert result.state.mass() == pytest.approx(state.mass(), rel=1e-14)
 
+
+
+def test_keep_initial_mesh_merges_only_what_was_split():
+    """With rezone.keep_initial_mesh the smooth regions of test_steep_jump_is_refined are
+    not merged, and cells split from the initial mesh merge again, but never into cells
+    heavier than the initial mesh's at their column mass."""
+    settings = ["mesh.cells=100", "rezone.enabled=true", "rezone.split_dlog_rho=0.1",
+                "rezone.min_cells=10", "rezone.min_cell_length=1e-6",
+                "rezone.max_cell_length=1.0"]
+    config = load_config("sod", [*settings, "rezone.keep_initial_mesh=true"])
+    stepper = Stepper(config)
+    state = initial_state(config)
+    with pytest.raises(ValueError, match="keep_initial_mesh"):
+        Rezoner(config, stepper.flags, stepper.par)
+    rezoner = Rezoner(config, stepper.flags, stepper.par, state.dm)
+    result = rezoner.apply(state, np.zeros(state.cells))
+    assert result.splits == 2 and result.merges == 0
+    # split every cell of a smooth block into quarters, then let the rezoner merge
+    fine = state
+    for block in (slice(10, 30), slice(10, 50)):  # 20 cells -> 40 halves -> 80 quarters
+        split = np.zeros(fine.cells, dtype=bool)
+        split[block] = True
+        fine = rezoner._rebuild(fine, stepper.level(fine), np.zeros(fine.cells), split,
+                                np.zeros(fine.cells, dtype=bool)).state
+    assert fine.cells == state.cells + 60
+    merges = 0
+    for _ in range(20):
+        result = rezoner.apply(fine, np.zeros(fine.cells))
+        merges += result.merges
+        fine = result.state
+    assert merges >= 40
+    initial_edges = np.concatenate([[0.0], np.cumsum(state.dm)])
+    centres = fine.column_mass
+    floor = state.dm[np.searchsorted(initial_edges, centres) - 1]
+    assert np.all(fine.dm <= floor * (1 + 1e-9))
+    assert fine.mass() == pytest.approx(state.mass(), rel=1e-14)

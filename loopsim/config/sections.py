@@ -393,6 +393,9 @@ class RezoneSection:
                                    "into one",
                                    units="cm", min=0.0, min_exclusive=True)
     min_cells: int = param(50, doc="never merge below this many cells", min=2)
+    keep_initial_mesh: bool = param(False, doc="never merge two cells into one heavier than "
+                                    "the initial mesh's cell at that column mass (merges "
+                                    "only undo splits)")
     max_cells: int = param(4000, doc="never split above this many cells", min=3)
 
 
