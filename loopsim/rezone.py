@@ -28,7 +28,9 @@ rho):
   neighbour and no longer than ``rezone.max_cell_length``; with
   ``rezone.keep_initial_mesh`` also no heavier than the initial mesh's cell at the pair's
   column mass (the mesh is Lagrangian, so a cell's column mass never changes): merges then
-  only undo splits, and the initial mesh is a resolution floor.  Without it a smooth
+  only undo splits, and the initial mesh is a resolution floor (with
+  ``rezone.keep_below_T`` > 0 only where a cell of the pair is cooler than that: hot
+  evaporated plasma merges freely).  Without it a smooth
   pre-flare chromosphere is merged to the rezoner's own coarser equilibrium before the beam
   has made any jump there, whatever ``mesh.cells`` is (docs/validation.md, fcm85_f11).
 """
@@ -135,6 +137,9 @@ class Rezoner:
             floor = self.floor_dm[np.clip(np.searchsorted(self.floor_edges, centre) - 1, 0,
                                           self.floor_dm.size - 1)]
             mergeable = dm[:-1] + dm[1:] <= floor * (1.0 + 1e-9)
+            if cfg.keep_below_T > 0.0:
+                temperature = ws[eq.W_T, :n]
+                mergeable |= np.minimum(temperature[:-1], temperature[1:]) >= cfg.keep_below_T
         i = 1
         while i < n - 2:
             ok = (smooth[i - 1] and smooth[i] and smooth[i + 1] and mergeable[i]

@@ -178,6 +178,13 @@ def test_history_nan_without_condensation_and_summary():
     s = summary(CondensationHistory.from_snapshots(late))
     assert s["t_last"] == pytest.approx(30.0) and s["t_lost"] == pytest.approx(16.0)
     assert s["tau_fit"] == pytest.approx(tau, rel=1e-9)
+    # ... and does not become the peak even when it is faster than the condensation was
+    faster = snaps + [make_snapshot(time=20.0, slab_v=0.0), make_snapshot(time=30.0,
+                                                                           slab_v=90.0)]
+    s = summary(CondensationHistory.from_snapshots(faster))
+    assert s["t_peak"] == pytest.approx(0.25)
+    assert s["v_peak_kms"] == pytest.approx(60.0 * np.exp(-0.25 / tau))
+    assert s["t_lost"] == pytest.approx(16.0)
 
     empty = CondensationHistory.from_snapshots([make_snapshot(slab_v=0.0, time=t)
                                                 for t in (0.0, 1.0)])

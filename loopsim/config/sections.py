@@ -396,6 +396,9 @@ class RezoneSection:
     keep_initial_mesh: bool = param(False, doc="never merge two cells into one heavier than "
                                     "the initial mesh's cell at that column mass (merges "
                                     "only undo splits)")
+    keep_below_T: float = param(0.0, doc="with keep_initial_mesh: the floor holds only for "
+                                "pairs with a cell cooler than this (0: everywhere)",
+                                units="K", min=0.0)
     max_cells: int = param(4000, doc="never split above this many cells", min=3)
 
 

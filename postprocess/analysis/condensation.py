@@ -346,8 +346,23 @@ def _peak(times: np.ndarray, values: np.ndarray) -> tuple[float, float]:
     return float(values[k]), float(times[k])
 
 
+def _first_stretch(found: np.ndarray) -> np.ndarray:
+    """Mask of the first run of consecutive snapshots in which a condensation is found."""
+    mask = np.zeros(found.size, dtype=bool)
+    if found.any():
+        start = int(np.argmax(found))
+        stop = start + int(np.argmin(found[start:])) if not found[start:].all() else found.size
+        mask[start:stop] = True
+    return mask
+
+
 def summary(history: CondensationHistory) -> dict[str, float]:
     """Scalar characteristics of a condensation history.
+
+    The condensation is the first run of consecutive snapshots in which one is found (from
+    ``t_first`` to ``t_lost``); a later detection, e.g. the front of lifted chromospheric
+    gas falling back tens of seconds later, is another feature and enters none of the
+    condensation figures (``t_last`` is the last detection of any).
 
     * ``v_peak_kms``, ``t_peak``: largest mass-weighted condensation downflow and its time;
       ``v_max_peak_kms``: largest single-cell downflow inside the condensation;
@@ -356,45 +371,37 @@ def summary(history: CondensationHistory) -> dict[str, float]:
       condensation is found; NaN if it is lost first or the run ends first), and
       ``t_1e`` the absolute time;
     * ``tau_fit``: e-folding time of a least-squares fit ``ln v = a - t / tau`` to the
-      post-peak snapshots in which the condensation is continuously found (NaN with fewer
-      than 3 of them);
-    * ``t_first``, ``t_last``: first and last time a condensation is found; ``t_lost``:
-      the end of the post-peak stretch in which it is continuously found (a later
-      detection, e.g. the front of lifted chromospheric gas falling back tens of seconds
-      later, is another feature and does not extend it);
+      post-peak snapshots (NaN with fewer than 3 of them);
+    * ``t_first``, ``t_lost``, ``t_last``: see above;
     * ``upflow_peak_kms``/``t_upflow_peak``: fastest evaporation (hot upflow);
     * ``p_apex_peak``, ``n_e_apex_peak``, ``T_apex_peak`` and their times ``t_*``;
     * ``column_mass_max``, ``n_H_mean_max``: largest condensation column mass and density.
     """
     t = history.times
     found = history.found
+    first = _first_stretch(found)
     out: dict[str, float] = {}
-    v = history.v_mean_kms
+    v = np.where(first, history.v_mean_kms, np.nan)
     out["v_peak_kms"], out["t_peak"] = _peak(t, v)
-    out["v_max_peak_kms"], _ = _peak(t, history.v_max_kms)
+    out["v_max_peak_kms"], _ = _peak(t, np.where(first, history.v_max_kms, np.nan))
     out["t_first"] = float(t[found][0]) if found.any() else np.nan
     out["t_last"] = float(t[found][-1]) if found.any() else np.nan
     out["t_decay_1e"] = out["t_1e"] = out["tau_fit"] = out["t_lost"] = np.nan
     if found.any():
         k_peak = int(np.nanargmax(v))
-        # post-peak stretch in which the condensation is continuously found
-        stretch = [k_peak]
-        for k in range(k_peak + 1, len(t)):
-            if not found[k]:
-                break
-            stretch.append(k)
+        stretch = np.flatnonzero(first & (np.arange(t.size) >= k_peak))
         ts, vs = t[stretch], v[stretch]
         out["t_lost"] = float(ts[-1])
         t_1e = _crossing_time(ts, vs, out["v_peak_kms"] / np.e)
         out["t_1e"] = t_1e
         out["t_decay_1e"] = t_1e - out["t_peak"]
-        post = np.array(stretch)[vs > 0]
+        post = stretch[vs > 0]
         if post.size >= 3:
             slope, _ = np.polyfit(t[post], np.log(v[post]), 1)
             out["tau_fit"] = float(-1.0 / slope) if slope < 0 else np.inf
     out["upflow_peak_kms"], out["t_upflow_peak"] = _peak(t, history.upflow_peak_kms)
     for name in ("p_apex", "n_e_apex", "T_apex"):
         out[f"{name}_peak"], out[f"t_{name}_peak"] = _peak(t, getattr(history, name))
-    out["column_mass_max"], _ = _peak(t, history.column_mass)
-    out["n_H_mean_max"], _ = _peak(t, history.n_H_mean)
+    out["column_mass_max"], _ = _peak(t, np.where(first, history.column_mass, np.nan))
+    out["n_H_mean_max"], _ = _peak(t, np.where(first, history.n_H_mean, np.nan))
     return out
