@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from loopsim.config import load_config
+from loopsim.equations import W_T
 from loopsim.initial import initial_state
 from loopsim.integrator import Stepper
 from loopsim.rezone import Rezoner
@@ -96,3 +97,26 @@ def test_keep_initial_mesh_merges_only_what_was_split():
     floor = state.dm[np.searchsorted(initial_edges, centres) - 1]
     assert np.all(fine.dm <= floor * (1 + 1e-9))
     assert fine.mass() == pytest.approx(state.mass(), rel=1e-14)
+
+
+def test_keep_below_T_floors_only_cool_gas():
+    """rezone.keep_below_T on fcm85_f11's pre-flare loop (1200 cells; its smooth
+    chromosphere is what merges at t = 0): with 7000 K, cells cooler than that keep the
+    initial mesh while the warmer chromosphere above merges."""
+    config = load_config("fcm85_f11", ["mesh.cells=1200", "rezone.keep_initial_mesh=true",
+                                       "rezone.keep_below_T=7000"])
+    stepper = Stepper(config)
+    state = initial_state(config)
+    rezoner = Rezoner(config, stepper.flags, stepper.par, state.dm)
+    new, merges = state, 0
+    for _ in range(5):
+        result = rezoner.apply(new, np.zeros(new.cells))
+        new, merges = result.state, merges + result.merges
+    assert merges > 10
+    temperature = stepper.level(new)[W_T, :new.cells]
+    initial_edges = np.concatenate([[0.0], np.cumsum(state.dm)])
+    floor = state.dm[np.searchsorted(initial_edges, new.column_mass) - 1]
+    cool = temperature < 7000.0
+    assert cool.sum() > 100
+    assert np.all(new.dm[cool] <= floor[cool] * (1 + 1e-9))
+    assert np.any(new.dm[~cool] > 1.5 * floor[~cool])
