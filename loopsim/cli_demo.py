@@ -95,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``loopsim demo``."""
     p = subparsers.add_parser(
         "demo", help="run the main job end to end on the embedded defaults",
-        description="Simulate the FCM85 F20 = 1e11 flare loop (about a minute), synthesise "
+        description="Simulate the FCM85 F20 = 1e11 flare loop (2-3 minutes), synthesise "
         "Hα at every snapshot, observe a flare ribbon with the 1980 Sacramento Peak slit-scan "
         "spectrograph, measure the kernel's redshift the observers' way, and plot Figures 4 "
         "and 5, the condensation, the Hα profiles and the raster.")
