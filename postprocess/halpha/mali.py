@@ -653,38 +653,24 @@ def _add_nonlocal(r_up, r_down, c_m, c_p, ww, vij, vji, uji, chit, pops_j, lm, l
 
 @njit(cache=True)
 def _gauss_solve(a, b):
-    """Solve a x = b (small dense system) by Gaussian elimination with partial pivoting;
-    a and b are overwritten.  Returns False for a singular matrix."""
-    n = b.size
-    for col in range(n):
-        piv = col
-        big = abs(a[col, col])
-        for row in range(col + 1, n):
-            if abs(a[row, col]) > big:
-                big = abs(a[row, col])
-                piv = row
-        if big == 0.0 or not np.isfinite(big):
-            return False
-        if piv != col:
-            for c2 in range(n):
-                tmp = a[col, c2]
-                a[col, c2] = a[piv, c2]
-                a[piv, c2] = tmp
-            tmp = b[col]
-            b[col] = b[piv]
-            b[piv] = tmp
-        for row in range(col + 1, n):
-            f = a[row, col] / a[col, col]
-            if f != 0.0:
-                for c2 in range(col, n):
-                    a[row, c2] -= f * a[col, c2]
-                b[row] -= f * b[col]
-    for row in range(n - 1, -1, -1):
-        acc = b[row]
-        for c2 in range(row + 1, n):
-            acc -= a[row, c2] * b[c2]
-        b[row] = acc / a[row, row]
-    return True
+    """Solve a x = b (small dense system, one right-hand side; b contiguous) with
+    :func:`_gauss_solve_multi`; a and b are overwritten, b holds x.  False for a singular a."""
+    return _gauss_solve_multi(a, b.reshape((b.size, 1)))
+
+
+@njit(cache=True)
+def _rate_matrix(gamma, rates, k):
+    """Rate matrix G[to, from] at depth k: radiative gamma (with its own diagonal) plus the
+    collisional rates, whose outflow sum_m rates[m, l] goes on the diagonal."""
+    nl = gamma.shape[1]
+    g = gamma[k] + rates[k]
+    for lv in range(nl):
+        s = 0.0
+        for m in range(nl):
+            if m != lv:
+                s += rates[k, m, lv]
+        g[lv, lv] -= s
+    return g
 
 
 @njit(cache=True)
@@ -698,13 +684,7 @@ def _solve_populations(gamma, rates, n_h, n_p, fixed, pops_old):
     nb = nl - 1
     out = np.empty((nl, n))
     for k in range(n):
-        g = gamma[k] + rates[k]
-        for lv in range(nl):  # diagonal collisional outflow
-            s = 0.0
-            for m in range(nl):
-                if m != lv:
-                    s += rates[k, m, lv]
-            g[lv, lv] -= s
+        g = _rate_matrix(gamma, rates, k)
         if fixed:
             out[nb, k] = n_p[k]
             if n_h[k] - n_p[k] <= 0.0:
@@ -804,13 +784,7 @@ def _solve_populations_tridiagonal(gamma, c_minus, c_plus, t_lower, t_upper, rat
     cfull = np.zeros((nl, nl))
     n_t = t_lower.size
     for k in range(n):
-        g = gamma[k] + rates[k]
-        for lv in range(nl):  # diagonal collisional outflow
-            s = 0.0
-            for m in range(nl):
-                if m != lv:
-                    s += rates[k, m, lv]
-            g[lv, lv] -= s
+        g = _rate_matrix(gamma, rates, k)
         bfull[:] = 0.0
         cfull[:] = 0.0
         for t in range(n_t):
