@@ -247,3 +247,71 @@ def test_tridiagonal_operator_converges_to_the_local_operator_solution():
     assert res["tridiagonal"].iterations < res["diagonal"].iterations
     pd, pt = res["diagonal"].populations, res["tridiagonal"].populations
     assert np.max(np.abs(pt - pd) / np.maximum(pd, 1e-20 * atmos.n_h)) < 2e-5
+
+
+def _falc_resampled_with_flow(n: int):
+    """FAL-C interpolated onto n points in log column mass, with a smooth chromospheric
+    flow (up to 30 km/s downward) so that every ray has its own line profiles."""
+    from postprocess.halpha import Atmosphere, falc
+
+    a = falc()
+    lm = np.log(a.column_mass)
+    grid = np.interp(np.linspace(0, 1, n), np.linspace(0, 1, lm.size), lm)
+
+    def f(x):
+        return np.exp(np.interp(grid, lm, np.log(x)))
+
+    t = f(a.temperature)
+    return Atmosphere(height=np.interp(grid, lm, a.height), temperature=t, n_e=f(a.n_e),
+                      n_h=f(a.n_h), n_p=f(a.n_p), velocity=3e6 * np.exp(-((np.log10(t) - 3.9)
+                                                                           / 0.3) ** 2),
+                      v_turb=np.interp(grid, lm, a.v_turb), column_mass=np.exp(grid),
+                      name=f"FAL-C x{n} with flow")
+
+
+def test_wavelength_subset_renormalises_profiles_and_all_wavelengths_is_identity():
+    """``_take_wavelengths`` (the coarse start's frequency grid): keeping every wavelength
+    gives the problem back; keeping every third (plus the transitions' ends) leaves every
+    line profile of every ray and depth normalised, sum w_nu phi = 1."""
+    from postprocess.halpha.mali import MaliSettings, _take_wavelengths, build_problem
+
+    prob = build_problem(_falc_resampled_with_flow(60), MaliSettings())
+    assert prob.phi.shape[0] == 6  # flows: one profile per ray
+    same = _take_wavelengths(prob, np.arange(prob.lam.size))
+    for name in ("t_weight", "t_alpha", "phi", "act_ptr", "act_idx", "kappa"):
+        np.testing.assert_allclose(getattr(same, name), getattr(prob, name), rtol=1e-13,
+                                   atol=0.0, err_msg=name)
+    keep = np.zeros(prob.lam.size, bool)
+    keep[::3] = True
+    keep[prob.t_lo] = True
+    keep[prob.t_hi] = True
+    sub = _take_wavelengths(prob, np.flatnonzero(keep))
+    assert sub.lam.size < 0.45 * prob.lam.size
+    for it in np.flatnonzero(sub.t_isline):
+        lo, hi = sub.t_lo[it], sub.t_hi[it]
+        rows = sub.phi[:, sub.line_off[it]:sub.line_off[it] + hi - lo + 1, :]
+        norm = np.einsum("dpn,p->dn", rows, sub.t_weight[it, lo:hi + 1])
+        np.testing.assert_allclose(norm, 1.0, rtol=1e-12)
+    with pytest.raises(ValueError, match="end points"):
+        _take_wavelengths(prob, np.arange(1, prob.lam.size))
+
+
+def test_converged_populations_do_not_depend_on_the_coarse_start():
+    """The nested-iteration start (coarse depths, every n-th wavelength) only changes the
+    number of iterations: FAL-C on 300 points with a flow, tolerance 1e-6, from the
+    escape-probability start, and from coarse starts on all and on every third wavelength,
+    gives the same populations."""
+    from postprocess.halpha.mali import MaliSettings, solve_statistical_equilibrium
+
+    atmos = _falc_resampled_with_flow(300)
+    runs = {}
+    for label, kw in {"none": dict(coarse_points=0), "all": dict(coarse_wavelength_stride=1),
+                      "third": dict(coarse_wavelength_stride=3)}.items():
+        s = MaliSettings(ionisation="solve", tolerance=1e-6, **kw)
+        runs[label] = solve_statistical_equilibrium(atmos, s)
+        assert runs[label].converged, label
+    ref = runs["none"].populations
+    floor = 1e-20 * atmos.n_h
+    for label in ("all", "third"):
+        diff = np.abs(runs[label].populations - ref) / np.maximum(ref, floor)
+        assert np.max(diff) < 2e-5, label

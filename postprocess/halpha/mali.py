@@ -57,9 +57,10 @@ J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1
 acceleration (second order, Auer 1987 form) is applied every few iterations.
 
 Start and stopping rule: the iteration starts from escape-probability populations
-(:func:`_escape_start`; on finely resolved atmospheres from a coarse-grid solution that
-itself starts that way) and from J = 0 for the background scattering (the first Jacobi
-update gives J = B where the continuum is thick).  It stops when the estimated remaining
+(:func:`_escape_start`; on finely resolved atmospheres from a coarse-grid solution, on
+every ``coarse_wavelength_stride``-th wavelength, that itself starts that way) and from
+J = 0 for the background scattering (the first Jacobi update gives J = B where the
+continuum is thick).  It stops when the estimated remaining
 error of the populations, change r/(1 - r) with r the measured ratio of successive
 changes (bounded to [0.5, 0.99]), is below the tolerance; this is never looser than
 "max relative change < tolerance".  A depth whose largest relative change alternates in
@@ -121,6 +122,9 @@ class MaliSettings:
     beam: bool = True  # include non-thermal beam rates when the atmosphere has q_beam
     thin_temperature: float = 1e5  # K: hot top layers above this are optically thin (0: off)
     coarse_points: int = 80  # nested iteration: start fine grids from a coarse solution (0: off)
+    # the coarse solution keeps every this-many-th wavelength of the grid (plus every
+    # transition's end points): it is only the start, so it may be cruder in frequency too
+    coarse_wavelength_stride: int = 3
     escape_start: int = 6  # start from escape-probability populations (iterations; 0: LTE)
     operator: str = "tridiagonal"  # approximate operator: "diagonal" or "tridiagonal"
 
@@ -133,6 +137,9 @@ class MaliSettings:
         if self.operator not in ("diagonal", "tridiagonal"):
             raise ValueError("operator must be 'diagonal' or 'tridiagonal', not "
                              f"{self.operator!r}")
+        if self.coarse_wavelength_stride < 1:
+            raise ValueError("coarse_wavelength_stride must be >= 1, not "
+                             f"{self.coarse_wavelength_stride}")
         if self.n_mu < 1 or self.tolerance <= 0 or self.max_iterations < 1:
             raise ValueError("n_mu >= 1, tolerance > 0 and max_iterations >= 1 required")
 
@@ -238,6 +245,25 @@ def _line_profile_arrays(atmos: Atmosphere, atom: HydrogenAtom, line, grid_lam: 
     return prof if extra is None else (prof, prof_extra)
 
 
+def _trapezoid_weights(nu: np.ndarray) -> np.ndarray:
+    """Trapezoidal quadrature weights (Hz) on the frequencies ``nu`` (either order)."""
+    dnu = np.abs(np.diff(nu))
+    w = np.zeros(nu.size)
+    w[:-1] += 0.5 * dnu
+    w[1:] += 0.5 * dnu
+    return w
+
+
+def _active_transitions(t_lo: np.ndarray, t_hi: np.ndarray,
+                        n_lam: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per wavelength, the transitions whose grid range [t_lo, t_hi] contains it, in
+    transition order, as CSR (pointers [n_lam + 1], indices)."""
+    la_index = np.arange(n_lam)[:, None]
+    active = (t_lo[None, :] <= la_index) & (la_index <= t_hi[None, :])  # [L, T]
+    ptr = np.concatenate(([0], np.cumsum(active.sum(axis=1)))).astype(np.int64)
+    return ptr, np.nonzero(active)[1].astype(np.int64)
+
+
 def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
                   atom: HydrogenAtom | None = None,
                   spectrum: tuple[np.ndarray, float] | None = None) -> Problem:
@@ -288,12 +314,7 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
         lo = int(np.searchsorted(lam, g.min() - 1e-6))
         hi = int(np.searchsorted(lam, g.max() + 1e-6)) - 1
         t_lo[it], t_hi[it] = lo, hi
-        nus = nu[lo:hi + 1]
-        w = np.zeros(hi - lo + 1)
-        dnu = np.abs(np.diff(nus))
-        w[:-1] += 0.5 * dnu
-        w[1:] += 0.5 * dnu
-        t_weight[it, lo:hi + 1] = w
+        t_weight[it, lo:hi + 1] = _trapezoid_weights(nu[lo:hi + 1])
         if tr.kind == "line":
             t_sig0[it] = PI_E2_MC * tr.f
             t_gratio[it] = atom.g[tr.lower] / atom.g[tr.upper]
@@ -301,10 +322,7 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
             t_alpha[it, lo:hi + 1] = photoionisation_cross_section(tr.lower + 1, lam[lo:hi + 1])
 
     # ---- active transitions per wavelength (CSR) -----------------------------------------
-    la_index = np.arange(n_lam)[:, None]
-    active = (t_lo[None, :] <= la_index) & (la_index <= t_hi[None, :])  # [L, T]
-    ptr = np.concatenate(([0], np.cumsum(active.sum(axis=1)))).astype(np.int64)
-    idx = np.nonzero(active)[1].astype(np.int64)  # per wavelength, transitions in order
+    ptr, idx = _active_transitions(t_lo, t_hi, n_lam)
 
     # ---- rays and line profiles ----------------------------------------------------------
     mu, wmu = gauss_legendre_rays(settings.n_mu)
@@ -1130,9 +1148,11 @@ def _depth_coordinate(atmos: Atmosphere) -> np.ndarray:
 
 def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarray:
     """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends
-    kept) and interpolate the population fractions n_i/n_H in depth (log column mass)
-    onto the full grid (:func:`transfer_populations`).  Removes the smooth error modes
-    that the local operator damps slowly on finely resolved atmospheres."""
+    kept) and every ``s.coarse_wavelength_stride``-th wavelength (:func:`_take_wavelengths`),
+    then interpolate the population fractions n_i/n_H in depth (log column mass) onto the
+    full grid (:func:`transfer_populations`).  Removes the smooth error modes that the
+    local operator damps slowly on finely resolved atmospheres; the converged fine solution
+    does not depend on it, only the number of fine iterations does."""
     from dataclasses import replace
 
     idx = np.unique(np.linspace(0, atmos.n_depth - 1, s.coarse_points).round().astype(int))
@@ -1142,11 +1162,61 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
                      atmos.q_beam[idx], atmos.name, dict(atmos.meta))
     coarse_settings = replace(s, tolerance=max(s.tolerance, 1e-2), coarse_points=0,
                               thin_temperature=0.0)
-    # the fine problem restricted to the coarse depths (profiles, opacities and rates are
-    # local, so nothing is recomputed)
-    coarse_prob = replace(_take_depths(prob, idx, sub), settings=coarse_settings)
+    # the fine problem restricted to the coarse depths and wavelengths (profiles,
+    # opacities and rates are local, so nothing is recomputed)
+    keep = np.zeros(prob.lam.size, bool)
+    keep[::s.coarse_wavelength_stride] = True
+    keep[prob.t_lo] = True
+    keep[prob.t_hi] = True
+    coarse_prob = replace(_take_wavelengths(_take_depths(prob, idx, sub), np.flatnonzero(keep)),
+                          settings=coarse_settings)
     coarse = solve_statistical_equilibrium(sub, problem=coarse_prob)
     return transfer_populations(coarse.populations, sub, atmos, prob.atom, s.ionisation)
+
+
+def _take_wavelengths(prob: Problem, keep: np.ndarray) -> Problem:
+    """The problem on the wavelengths ``keep`` (sorted indices into ``prob.lam`` that
+    include every transition's first and last wavelength): trapezoidal frequency weights
+    on the subset, line profiles renormalised to unit integral over them (per ray and
+    depth), continuum cross-sections, background and LTE factors taken as they are."""
+    from dataclasses import replace
+
+    lam, nu = prob.lam[keep], prob.nu[keep]
+    position = np.full(prob.lam.size, -1, np.int64)
+    position[keep] = np.arange(keep.size)
+    t_lo, t_hi = position[prob.t_lo], position[prob.t_hi]
+    if np.any(t_lo < 0) or np.any(t_hi < 0):
+        raise ValueError("_take_wavelengths: every transition's end points must be kept")
+    n_t = prob.t_lower.size
+    t_weight = np.zeros((n_t, lam.size))
+    t_alpha = np.zeros((n_t, lam.size))
+    line_off = np.zeros(n_t, np.int64)
+    rows_total = 0
+    for it in range(n_t):
+        if prob.t_isline[it]:
+            line_off[it] = rows_total
+            rows_total += int(t_hi[it] - t_lo[it] + 1)
+    phi = np.zeros((prob.phi.shape[0], rows_total, prob.phi.shape[2]))
+    for it in range(n_t):
+        lo, hi = t_lo[it], t_hi[it]
+        w = _trapezoid_weights(nu[lo:hi + 1])
+        t_weight[it, lo:hi + 1] = w
+        source = keep[lo:hi + 1]
+        if prob.t_isline[it]:
+            old = prob.phi[:, prob.line_off[it] + source - prob.t_lo[it], :]  # [dir, P, n]
+            norm = np.einsum("dpn,p->dn", old, w)
+            ok = norm > 0.0  # (profiles dropped in build_problem stay zero)
+            phi[:, line_off[it]:line_off[it] + hi - lo + 1, :] = np.where(
+                ok[:, None, :], old / np.where(ok, norm, 1.0)[:, None, :], 0.0)
+        else:
+            t_alpha[it, lo:hi + 1] = prob.t_alpha[it, source]
+    ptr, idx = _active_transitions(t_lo, t_hi, lam.size)
+    contiguous = np.ascontiguousarray
+    return replace(prob, lam=lam, nu=nu, t_lo=t_lo, t_hi=t_hi, t_weight=t_weight,
+                   t_alpha=t_alpha, line_off=line_off, phi=contiguous(phi), act_ptr=ptr,
+                   act_idx=idx, kappa=contiguous(prob.kappa[keep]),
+                   sigma=contiguous(prob.sigma[keep]), planck=contiguous(prob.planck[keep]),
+                   stim=contiguous(prob.stim[keep]), halpha_spectrum=None)
 
 
 def transfer_populations(populations: np.ndarray, source: Atmosphere, target: Atmosphere,
