@@ -131,6 +131,9 @@ _FAR_DOPPLER = 12.0
 _FAR_CORE = 4.0
 _FAR_NODES = 6
 _GH_T, _GH_W = np.polynomial.hermite.hermgauss(_FAR_NODES)
+#: per depth with more far offsets than this, the quadrature is evaluated on a grid of
+#: _FAR_PER_DECADE nodes per decade of |offset| and interpolated (``_stark_far_interpolated``)
+_FAR_PER_DECADE = 24
 
 
 # ---------------------------------------------------------------------------------------
@@ -717,6 +720,64 @@ def _stark_far(dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu, 
     return out
 
 
+@njit(cache=True, error_model="numpy")
+def _stark_far_interpolated(dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu,
+                            tables, ia, wa, corr, coeff):
+    """``_stark_far`` evaluated per depth at |offsets| u_j = r_lo 10^(j/_FAR_PER_DECADE)
+    spanning the depth's far offsets (r_lo the nearest) and interpolated to them, cubic
+    Lagrange in (ln |dl|, ln phi) (the profile is even in dl, a power law with a slowly
+    varying exponent out there): error <= 1e-6 relative (5e-7 measured over T = 4000 K -
+    3 MK, n_e = 1e10 - 3e15 cm^-3, |dl| = 1 - 300 r_min;
+    tests/test_halpha_broadening.py).  Depths with no more far offsets than nodes are
+    evaluated directly.  Multiple rays' Doppler-shifted grids thus cost one set of nodes."""
+    nd, nl = dl.shape
+    out = np.zeros((nd, nl))
+    h = math.log(10.0) / _FAR_PER_DECADE
+    for i in range(nd):
+        lo = np.inf
+        hi = 0.0
+        count = 0
+        for j in range(nl):
+            if far[i, j]:
+                a = abs(dl[i, j])
+                lo = min(lo, a)
+                hi = max(hi, a)
+                count += 1
+        if count == 0:
+            continue
+        m = max(int(math.ceil(math.log(hi / lo) / h)) + 1, 4)
+        if count <= m:
+            out[i:i + 1] = _stark_far(dl[i:i + 1], far[i:i + 1], eps[i:i + 1], dop[i:i + 1],
+                                      nodes, gh_weights, shift[i:i + 1], weight,
+                                      widths[i:i + 1], nu[i:i + 1], tables, ia[i:i + 1],
+                                      wa[i:i + 1], corr[i:i + 1], coeff)
+            continue
+        grid = np.empty((1, m))
+        for k in range(m):
+            grid[0, k] = lo * math.exp(h * k)
+        values = _stark_far(grid, np.ones((1, m), dtype=np.bool_), eps[i:i + 1],
+                            dop[i:i + 1], nodes, gh_weights, shift[i:i + 1], weight,
+                            widths[i:i + 1], nu[i:i + 1], tables, ia[i:i + 1], wa[i:i + 1],
+                            corr[i:i + 1], coeff)[0]
+        log_values = np.log(values)
+        ln_lo = math.log(lo)
+        for j in range(nl):
+            if not far[i, j]:
+                continue
+            u = (math.log(abs(dl[i, j])) - ln_lo) / h
+            k0 = min(max(int(math.floor(u)) - 1, 0), m - 4)
+            t = u - k0
+            total = 0.0
+            for a in range(4):
+                w = 1.0
+                for b in range(4):
+                    if b != a:
+                        w *= (t - b) / (a - b)
+                total += w * log_values[k0 + a]
+            out[i, j] = math.exp(total)
+    return out
+
+
 def _far_offsets(abs_dl: np.ndarray, step: np.ndarray, reach0: np.ndarray,
                  r_min: np.ndarray) -> np.ndarray:
     """Offsets (mask) to convolve by Gauss-Hermite quadrature (``_stark_far``) instead of on
@@ -1012,9 +1073,10 @@ def halpha_profile(delta_lambda: np.ndarray, temperature: np.ndarray, n_e: np.nd
                                       np.ascontiguousarray(near_dl[rows]), tables, ia[rows],
                                       wa[rows], corr[rows], coeff)
     if np.any(far):
-        out = np.where(far, _stark_far(np.ascontiguousarray(dl), far, gamma_rv, dop, _GH_T,
-                                       _GH_W, shift, pattern.weight, widths, nu, tables, ia,
-                                       wa, corr, coeff), out)
+        out = np.where(far, _stark_far_interpolated(np.ascontiguousarray(dl), far, gamma_rv,
+                                                    dop, _GH_T, _GH_W, shift, pattern.weight,
+                                                    widths, nu, tables, ia, wa, corr, coeff),
+                       out)
     # electron wing beyond the impact core (offset-dependent logarithm, quasi-static
     # electrons beyond the Weisskopf offset), then renormalise to unit area
     out += _wing_correction(dl, t, ne)
