@@ -57,18 +57,18 @@ J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1
 acceleration (second order, Auer 1987 form) is applied every few iterations.
 
 Start and stopping rule: the iteration starts from escape-probability populations
-(:func:`_escape_start`; on finely resolved atmospheres from a coarse-grid solution, on
-every ``coarse_wavelength_stride``-th wavelength, that itself starts that way) and from
-J = 0 for the background scattering (the first Jacobi update gives J = B where the
-continuum is thick).  It stops when the estimated remaining
-error of the populations, change r/(1 - r) with r the measured ratio of successive
-changes (bounded to [0.5, 0.99]), is below the tolerance; this is never looser than
-"max relative change < tolerance".  A depth whose largest relative change alternates in
-sign for OSCILLATION_FLIPS iterations in a row (a period-2 limit cycle of the Bézier
-control points, seen at the one-point edge of a dense cool blob) gets the linear
-interpolant on its two intervals for the rest of the iteration.  Hot top
-layers (T above ``thin_temperature``) are optically thin in hydrogen: their populations
-come from collisions + spontaneous emission and recombination only (coronal
+(:func:`_escape_start`; on finely resolved atmospheres from a coarse-grid solution, with
+flows on every ``coarse_wavelength_stride``-th wavelength, that itself starts that way)
+and from J = 0 for the background scattering (the first Jacobi update gives J = B where
+the continuum is thick). It stops when the estimated remaining error of the populations,
+change r/(1 - r) with r the measured ratio of successive changes (bounded to [0.5,
+0.99]), is below the tolerance; this is never looser than "max relative change <
+tolerance". A depth whose largest relative change alternates in sign for
+OSCILLATION_FLIPS iterations in a row (a period-2 limit cycle of the Bézier control
+points, seen at the one-point edge of a dense cool blob) gets the linear interpolant on
+its two intervals for the rest of the iteration. Hot top layers (T above
+``thin_temperature``) are optically thin in hydrogen: their populations come from
+collisions + spontaneous emission and recombination only (coronal
 approximation), and the MALI covers the layers below.
 """
 
@@ -122,8 +122,10 @@ class MaliSettings:
     beam: bool = True  # include non-thermal beam rates when the atmosphere has q_beam
     thin_temperature: float = 1e5  # K: hot top layers above this are optically thin (0: off)
     coarse_points: int = 80  # nested iteration: start fine grids from a coarse solution (0: off)
-    # the coarse solution keeps every this-many-th wavelength of the grid (plus every
-    # transition's end points): it is only the start, so it may be cruder in frequency too
+    # with flows (a line profile per ray), the coarse solution keeps every this-many-th
+    # wavelength of the grid (plus every transition's end points): it is only the start,
+    # so it may be cruder in frequency too (static atmospheres: all wavelengths, their
+    # coarse solution shares the opacities between rays and is cheap; docs/halpha.md §8)
     coarse_wavelength_stride: int = 3
     escape_start: int = 6  # start from escape-probability populations (iterations; 0: LTE)
     operator: str = "tridiagonal"  # approximate operator: "diagonal" or "tridiagonal"
@@ -1147,12 +1149,13 @@ def _depth_coordinate(atmos: Atmosphere) -> np.ndarray:
 
 
 def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarray:
-    """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends
-    kept) and every ``s.coarse_wavelength_stride``-th wavelength (:func:`_take_wavelengths`),
-    then interpolate the population fractions n_i/n_H in depth (log column mass) onto the
-    full grid (:func:`transfer_populations`).  Removes the smooth error modes that the
-    local operator damps slowly on finely resolved atmospheres; the converged fine solution
-    does not depend on it, only the number of fine iterations does."""
+    """Nested iteration: solve on ~``s.coarse_points`` of the depth points (both ends kept)
+    and, with flows, every ``s.coarse_wavelength_stride``-th wavelength
+    (:func:`_take_wavelengths`), then interpolate the population fractions n_i/n_H in
+    depth (log column mass) onto the full grid (:func:`transfer_populations`). Removes
+    the smooth error modes that the local operator damps slowly on finely resolved
+    atmospheres; the converged fine solution does not depend on it, only the number of
+    fine iterations does."""
     from dataclasses import replace
 
     idx = np.unique(np.linspace(0, atmos.n_depth - 1, s.coarse_points).round().astype(int))
@@ -1165,7 +1168,7 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
     # the fine problem restricted to the coarse depths and wavelengths (profiles,
     # opacities and rates are local, so nothing is recomputed)
     keep = np.zeros(prob.lam.size, bool)
-    keep[::s.coarse_wavelength_stride] = True
+    keep[::s.coarse_wavelength_stride if prob.phi.shape[0] > 1 else 1] = True
     keep[prob.t_lo] = True
     keep[prob.t_hi] = True
     coarse_prob = replace(_take_wavelengths(_take_depths(prob, idx, sub), np.flatnonzero(keep)),
