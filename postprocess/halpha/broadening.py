@@ -780,19 +780,25 @@ def _stark_far_interpolated(dl, far, eps, dop, nodes, gh_weights, shift, weight,
 
 def _far_offsets(abs_dl: np.ndarray, step: np.ndarray, reach0: np.ndarray,
                  r_min: np.ndarray) -> np.ndarray:
-    """Offsets (mask) to convolve by Gauss-Hermite quadrature (``_stark_far``) instead of on
-    the uniform grid.  Per depth the near offsets |dl| <= r and the far ones split where the
-    number of resolvent evaluations is smallest: (1.25 r + reach0)/step for the grid (half
-    of it, the profile being even) + _FAR_NODES per far offset, every far offset lying
-    beyond ``r_min`` (Å) = _FAR_DOPPLER D + _FAR_CORE core widths, where the quadrature is
-    exact to ~1e-8 relative (tests/test_halpha_broadening.py).  Sparse far offsets (the
-    wings of the statistical-equilibrium grid, tens of Å out) go to the quadrature, dense
-    ones stay on the grid; all offsets on the grid is always a candidate."""
+    """Offsets (mask) to convolve by Gauss-Hermite quadrature (``_stark_far_interpolated``)
+    instead of on the uniform grid.  Per depth the near offsets |dl| <= r and the far ones
+    split where the number of resolvent evaluations is smallest: (1.25 r + reach0)/step for
+    the grid (half of it, the profile being even) + _FAR_NODES per quadrature node, one
+    node per far offset or, with more far offsets than that, _FAR_PER_DECADE nodes per
+    decade of their span (at least 4); every far offset lies beyond ``r_min`` (Å) =
+    _FAR_DOPPLER D + _FAR_CORE core widths, where the quadrature is exact to ~1e-8
+    relative (tests/test_halpha_broadening.py).  All offsets on the grid is always a
+    candidate."""
     nd, m = abs_dl.shape
     order = np.sort(abs_dl, axis=1)
     first_far = np.concatenate([order[:, 1:], np.full((nd, 1), np.inf)], axis=1)
+    count = (m - 1 - np.arange(m))[None, :]
+    valid = np.isfinite(first_far) & (first_far > 0.0)
+    span = np.log10(order[:, -1:] / np.where(valid, first_far, 1.0), where=valid,
+                    out=np.zeros((nd, m)))
+    nodes = np.where(count > 0, np.maximum(np.ceil(_FAR_PER_DECADE * span) + 1, 4), 0)
     cost = (1.25 * order + reach0[:, None]) / step[:, None] \
-        + _FAR_NODES * (m - 1 - np.arange(m))[None, :]
+        + _FAR_NODES * np.minimum(count, nodes)
     cost = np.where(first_far >= r_min[:, None], cost, np.inf)
     cut = order[np.arange(nd), np.argmin(cost, axis=1)]
     return abs_dl > cut[:, None]
