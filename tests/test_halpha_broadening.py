@@ -321,14 +321,11 @@ def test_voigt_function_against_scipy_wofz():
         voigt_h(-1.0, 0.0)
 
 
-def test_far_offsets_gauss_hermite_against_direct_convolution():
-    """Offsets beyond 12 D + 4 core widths may be Doppler-convolved by 6-node Gauss-Hermite
-    quadrature instead of on the FFT grid: against a direct quadrature of the convolution
-    (8001-point trapezoid over +-12 D) of Re Hhat(gamma + i x)/pi, over n_e = 1e10 ...
-    3e15 cm^-3 and T = 4000 ... 3e6 K, the error is below 1e-6 relative (measured ~1e-9);
-    the split puts only such offsets on the quadrature."""
-    rng = np.random.default_rng(11)
-    nd = 40
+def _random_far_depths(seed: int, nd: int = 40):
+    """nd random depths (T 4000 K - 3 MK, n_e 1e10 - 3e15, n_H 1e10 - 1e17 cm^-3, v_turb
+    2 km/s): (dop, gamma, pattern, shift, widths, nu, kern, core, r_min) of the far-offset
+    quadrature (Å)."""
+    rng = np.random.default_rng(seed)
     t = np.exp(rng.uniform(math.log(4000.0), math.log(3e6), nd))
     ne = 10.0 ** rng.uniform(10.0, 15.5, nd)
     nh = 10.0 ** rng.uniform(10.0, 17.0, nd)
@@ -337,6 +334,17 @@ def test_far_offsets_gauss_hermite_against_direct_convolution():
     pattern, shift, widths, nu, kern = br._stark_parameters(t, ne, ne)
     core = shift[:, -1] + widths.max(axis=1) + nu + gamma
     r_min = br._FAR_DOPPLER * dop + br._FAR_CORE * core
+    return dop, gamma, pattern, shift, widths, nu, kern, core, r_min
+
+
+def test_far_offsets_gauss_hermite_against_direct_convolution():
+    """Offsets beyond 12 D + 4 core widths may be Doppler-convolved by 6-node Gauss-Hermite
+    quadrature instead of on the FFT grid: against a direct quadrature of the convolution
+    (8001-point trapezoid over +-12 D) of Re Hhat(gamma + i x)/pi, over n_e = 1e10 ...
+    3e15 cm^-3 and T = 4000 ... 3e6 K, the error is below 1e-6 relative (measured ~1e-9);
+    the split puts only such offsets on the quadrature."""
+    dop, gamma, pattern, shift, widths, nu, kern, core, r_min = _random_far_depths(11)
+    nd = dop.size
     x = r_min[:, None] * np.geomspace(1.0, 30.0, 12)[None, :]
 
     def g(offsets):
@@ -363,16 +371,7 @@ def test_far_offsets_interpolated_between_quadrature_nodes():
     quadrature at 24 nodes per decade of |offset| and cubic interpolation in log-log:
     against the quadrature at every offset (both signs), T = 4000 K ... 3 MK,
     n_e = 1e10 ... 3e15 cm^-3, |offset| = 1 ... 300 r_min, within 1e-6 relative."""
-    rng = np.random.default_rng(5)
-    nd = 40
-    t = np.exp(rng.uniform(math.log(4000.0), math.log(3e6), nd))
-    ne = 10.0 ** rng.uniform(10.0, 15.5, nd)
-    nh = 10.0 ** rng.uniform(10.0, 17.0, nd)
-    dop = br.doppler_width(t, np.full(nd, 2e5))
-    gamma = br.radiative_hwhm() + br._per_angstrom(0.5 * br.vdw_damping(t, nh))
-    pattern, shift, widths, nu, kern = br._stark_parameters(t, ne, ne)
-    core = shift[:, -1] + widths.max(axis=1) + nu + gamma
-    r_min = br._FAR_DOPPLER * dop + br._FAR_CORE * core
+    dop, gamma, pattern, shift, widths, nu, kern, core, r_min = _random_far_depths(5)
     x = r_min[:, None] * np.geomspace(1.0, 300.0, 300)[None, :]
     x = np.ascontiguousarray(np.concatenate([x, -x[:, ::7] * 1.01], axis=1))
     args = (gamma, dop, br._GH_T, br._GH_W, shift, pattern.weight, widths, nu, *kern)
