@@ -266,6 +266,19 @@ def _active_transitions(t_lo: np.ndarray, t_hi: np.ndarray,
     return ptr, np.nonzero(active)[1].astype(np.int64)
 
 
+def _profile_rows(t_isline: np.ndarray, t_lo: np.ndarray,
+                  t_hi: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per transition, the first row of its line profile in ``Problem.phi`` (one row per
+    wavelength of its range, lines only), and the number of rows."""
+    line_off = np.zeros(t_lo.size, np.int64)
+    total = 0
+    for it in range(t_lo.size):
+        if t_isline[it]:
+            line_off[it] = total
+            total += int(t_hi[it] - t_lo[it] + 1)
+    return line_off, total
+
+
 def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
                   atom: HydrogenAtom | None = None,
                   spectrum: tuple[np.ndarray, float] | None = None) -> Problem:
@@ -330,12 +343,7 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
     mu, wmu = gauss_legendre_rays(settings.n_mu)
     n_he = HE_ABUNDANCE * atmos.n_h
     dirs = [1.0] if not moving else list(mu) + list(-mu)
-    line_off = np.zeros(n_t, np.int64)
-    total = 0
-    for it, tr in enumerate(trs):
-        if tr.kind == "line":
-            line_off[it] = total
-            total += int(t_hi[it] - t_lo[it] + 1)
+    line_off, total = _profile_rows(t_isline, t_lo, t_hi)
     phi = np.zeros((len(dirs), total, n))
     halpha_spectrum = None
     # the optically thin hot top (solve_statistical_equilibrium) needs no line profiles
@@ -1193,12 +1201,7 @@ def _take_wavelengths(prob: Problem, keep: np.ndarray) -> Problem:
     n_t = prob.t_lower.size
     t_weight = np.zeros((n_t, lam.size))
     t_alpha = np.zeros((n_t, lam.size))
-    line_off = np.zeros(n_t, np.int64)
-    rows_total = 0
-    for it in range(n_t):
-        if prob.t_isline[it]:
-            line_off[it] = rows_total
-            rows_total += int(t_hi[it] - t_lo[it] + 1)
+    line_off, rows_total = _profile_rows(prob.t_isline, t_lo, t_hi)
     phi = np.zeros((prob.phi.shape[0], rows_total, prob.phi.shape[2]))
     for it in range(n_t):
         lo, hi = t_lo[it], t_hi[it]
