@@ -31,7 +31,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         return 2
     try:
         settings = SynthSettings(mu=args.mu, halpha_broadening=args.broadening,
-                                 n_mu=args.rays, tolerance=args.tolerance)
+                                 n_mu=args.rays, tolerance=args.tolerance,
+                                 grid_scale=args.grid_scale)
         settings.validate()
         if args.atmosphere is not None:
             output = Path(args.output or f"{args.atmosphere}_halpha.h5")
@@ -83,6 +84,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="Gauss-Legendre rays per hemisphere for the statistical equilibrium")
     p.add_argument("--tolerance", type=float, default=1e-3,
                    help="convergence: max relative population change (default 1e-3)")
+    p.add_argument("--grid-scale", type=float, default=1.0,
+                   help="factor on the wavelength points per transition of the statistical "
+                   "equilibrium, 0.25-8 (default 1); it refines the line wings and continua, "
+                   "not the fixed 0.6-Doppler core step and 1-Doppler flow points "
+                   "(docs/halpha.md section 8)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_synth)
     return p

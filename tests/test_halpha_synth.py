@@ -75,10 +75,11 @@ def test_cli_synth_run_and_falc(flare_run, tmp_path, capsys):
     assert synth_cli(["synth", str(flare_run), "-o", str(out), "-q", "--jobs", "1"]) == 0
     assert read_profiles(out).time.size == len(open_run(flare_run))
     qs = tmp_path / "qs.h5"
-    assert synth_cli(["synth", "--atmosphere", "falc", "-o", str(qs)]) == 0
+    assert synth_cli(["synth", "--atmosphere", "falc", "-o", str(qs), "--grid-scale", "1.5"]) == 0
     prof = read_profiles(qs)
     centre = prof.intensity_norm[0, prof.wavelength_air.size // 2]
     assert 0.14 <= centre <= 0.19
+    assert "grid_scale = 1.5" in prof.attrs["settings"]
     assert "wrote" in capsys.readouterr().out
 
 
@@ -87,6 +88,8 @@ def test_cli_synth_run_and_falc(flare_run, tmp_path, capsys):
     (["synth"], "either a run file or --atmosphere"),
     (["synth", "x.h5", "--atmosphere", "falc"], "either a run file or --atmosphere"),
     (["synth", "--atmosphere", "falc", "--mu", "0"], "mu = 0.0"),
+    (["synth", "--atmosphere", "falc", "--grid-scale", "0.1"], "grid_scale = 0.1"),
+    (["synth", "--atmosphere", "falc", "--rays", "0"], "n_mu = 0"),
 ])
 def test_cli_bad_input_exits_2(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -142,8 +142,15 @@ class MaliSettings:
         if self.coarse_wavelength_stride < 1:
             raise ValueError("coarse_wavelength_stride must be >= 1, not "
                              f"{self.coarse_wavelength_stride}")
-        if self.n_mu < 1 or self.tolerance <= 0 or self.max_iterations < 1:
-            raise ValueError("n_mu >= 1, tolerance > 0 and max_iterations >= 1 required")
+        if self.n_mu < 1:
+            raise ValueError(f"n_mu = {self.n_mu} rays per hemisphere: must be >= 1")
+        if not self.tolerance > 0:
+            raise ValueError(f"tolerance = {self.tolerance}: must be > 0")
+        if self.max_iterations < 1:
+            raise ValueError(f"max_iterations = {self.max_iterations}: must be >= 1")
+        if not 0.25 <= self.grid_scale <= 8.0:
+            raise ValueError(f"grid_scale = {self.grid_scale}: must be in [0.25, 8] (the "
+                             "factor on the wavelength points per transition)")
 
 
 @dataclass
