@@ -124,7 +124,7 @@ def test_mali_linear_fallback_intervals_equal_linear_solver():
     """The MALI kernel's limit-cycle fallback: intervals flagged ``linear`` use the linear
     interpolant, so all intervals flagged with order 2 give the order-1 rates."""
     from postprocess.halpha import falc
-    from postprocess.halpha.mali import _accumulate, _escape_start, build_problem
+    from postprocess.halpha.mali import _escape_start, build_problem, radiative_rates
 
     atmos = falc()
     prob = build_problem(atmos)
@@ -134,12 +134,8 @@ def test_mali_linear_fallback_intervals_equal_linear_solver():
 
     def rates(order, linear):
         jold = np.zeros_like(prob.planck)
-        return _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
-                           prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
-                           prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
-                           prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                           prob.stim, prob.mu, prob.wmu, order, linear, empty, empty,
-                           np.zeros((0, 6, 6)))
+        return radiative_rates(prob, pops, jold, order, linear, empty, empty,
+                               np.zeros((0, 6, 6)))
 
     none = np.zeros(atmos.n_depth - 1, bool)
     linear = rates(1, none)
@@ -155,23 +151,19 @@ def test_tridiagonal_population_solve_without_coupling_is_the_local_one():
     the depth-by-depth one, for fixed and solved ionisation."""
     from postprocess.halpha import falc
     from postprocess.halpha.mali import (
-        _accumulate,
         _escape_start,
         _solve_populations,
         _solve_populations_tridiagonal,
         build_problem,
+        radiative_rates,
     )
 
     atmos = falc()
     prob = build_problem(atmos)
     pops = _escape_start(prob, 2)
     empty = np.zeros((0, atmos.n_depth))
-    gamma = _accumulate(pops, np.zeros_like(prob.planck), prob.nu, atmos.temperature,
-                        atmos.height, prob.t_lower, prob.t_upper, prob.t_isline, prob.t_lo,
-                        prob.t_weight, prob.t_sig0, prob.t_gratio, prob.t_alpha, prob.line_off,
-                        prob.phi, prob.act_ptr, prob.act_idx, prob.nstar_nc, prob.kappa,
-                        prob.sigma, prob.planck, prob.stim, prob.mu, prob.wmu, 2,
-                        np.zeros(atmos.n_depth - 1, bool), empty, empty, np.zeros((0, 6, 6)))
+    gamma = radiative_rates(prob, pops, np.zeros_like(prob.planck), 2,
+                            np.zeros(atmos.n_depth - 1, bool), empty, empty, np.zeros((0, 6, 6)))
     zero = np.zeros((prob.t_lower.size, atmos.n_depth))
     for fixed in (True, False):
         local = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
@@ -188,10 +180,10 @@ def test_tridiagonal_population_solve_satisfies_coupled_equations():
     l = j) = 0, and n_1 + ... + n_5 = n_H - n_p."""
     from postprocess.halpha import falc
     from postprocess.halpha.mali import (
-        _accumulate,
         _escape_start,
         _solve_populations_tridiagonal,
         build_problem,
+        radiative_rates,
     )
 
     atmos = falc()
@@ -200,12 +192,8 @@ def test_tridiagonal_population_solve_satisfies_coupled_equations():
     pops = _escape_start(prob, 2)
     nt = prob.t_lower.size
     cm, cp, gnl = np.zeros((nt, n)), np.zeros((nt, n)), np.zeros((n, 6, 6))
-    gamma = _accumulate(pops, np.zeros_like(prob.planck), prob.nu, atmos.temperature,
-                        atmos.height, prob.t_lower, prob.t_upper, prob.t_isline, prob.t_lo,
-                        prob.t_weight, prob.t_sig0, prob.t_gratio, prob.t_alpha, prob.line_off,
-                        prob.phi, prob.act_ptr, prob.act_idx, prob.nstar_nc, prob.kappa,
-                        prob.sigma, prob.planck, prob.stim, prob.mu, prob.wmu, 2,
-                        np.zeros(n - 1, bool), cm, cp, gnl)
+    gamma = radiative_rates(prob, pops, np.zeros_like(prob.planck), 2, np.zeros(n - 1, bool),
+                            cm, cp, gnl)
     assert np.any(cm != 0) and np.any(cp != 0) and np.any(gnl != 0)
     gamma = gamma + gnl
     out = _solve_populations_tridiagonal(gamma, cm, cp, prob.t_lower, prob.t_upper,
@@ -269,24 +257,55 @@ def _falc_resampled_with_flow(n: int):
                       name=f"FAL-C x{n} with flow")
 
 
+def _assert_mirrored(prob):
+    """Every line range that ``prob.mirror`` pairs is symmetric about the line centre and
+    its up rays' profiles are the down rays' mirrored, with symmetric quadrature weights
+    and the same background opacity throughout (radiative_rates.py: the rays of a pair
+    see the same opacity)."""
+    n_mu = prob.mu.size
+    paired_lines = 0
+    for it in np.flatnonzero(prob.t_isline):
+        lo, hi = prob.t_lo[it], prob.t_hi[it]
+        if prob.mirror[lo] != hi:
+            continue
+        paired_lines += 1
+        centre = prob.atom.transitions[it].wavelength
+        offsets = prob.lam[lo:hi + 1] - centre
+        np.testing.assert_allclose(offsets, -offsets[::-1], rtol=0, atol=1e-5)
+        np.testing.assert_array_equal(prob.mirror[lo:hi + 1], np.arange(hi, lo - 1, -1))
+        rows = slice(prob.line_off[it], prob.line_off[it] + hi - lo + 1)
+        np.testing.assert_array_equal(prob.phi[:n_mu, rows], prob.phi[n_mu:, rows][:, ::-1])
+        w = prob.t_weight[it, lo:hi + 1]
+        np.testing.assert_array_equal(w, w[::-1])
+        for name in ("kappa", "sigma", "stim"):
+            values = getattr(prob, name)[lo:hi + 1]
+            np.testing.assert_array_equal(values, np.broadcast_to(values[0], values.shape))
+    return paired_lines
+
+
 def test_wavelength_subset_renormalises_profiles_and_all_wavelengths_is_identity():
     """``_take_wavelengths`` (the coarse start's frequency grid): keeping every wavelength
-    gives the problem back; keeping every third (plus the transitions' ends) leaves every
-    line profile of every ray and depth normalised, sum w_nu phi = 1."""
-    from postprocess.halpha.mali import MaliSettings, _take_wavelengths, build_problem
+    gives the problem back; keeping every third (``coarse_wavelengths``: plus the
+    transitions' ends, symmetric in mirrored line ranges) leaves every line profile of
+    every ray and depth normalised, sum w_nu phi = 1, and the mirrored ranges mirrored; a
+    subset that breaks a mirrored pair is refused."""
+    from postprocess.halpha.mali import (
+        MaliSettings,
+        _take_wavelengths,
+        build_problem,
+        coarse_wavelengths,
+    )
 
     prob = build_problem(_falc_resampled_with_flow(60), MaliSettings())
     assert prob.phi.shape[0] == 6  # flows: one profile per ray
+    assert _assert_mirrored(prob) == 10  # every line of the 5-level atom
     same = _take_wavelengths(prob, np.arange(prob.lam.size))
-    for name in ("t_weight", "t_alpha", "phi", "act_ptr", "act_idx", "kappa"):
+    for name in ("t_weight", "t_alpha", "phi", "act_ptr", "act_idx", "kappa", "mirror"):
         np.testing.assert_allclose(getattr(same, name), getattr(prob, name), rtol=1e-13,
                                    atol=0.0, err_msg=name)
-    keep = np.zeros(prob.lam.size, bool)
-    keep[::3] = True
-    keep[prob.t_lo] = True
-    keep[prob.t_hi] = True
-    sub = _take_wavelengths(prob, np.flatnonzero(keep))
+    sub = _take_wavelengths(prob, coarse_wavelengths(prob, 3))
     assert sub.lam.size < 0.45 * prob.lam.size
+    assert _assert_mirrored(sub) == 10
     for it in np.flatnonzero(sub.t_isline):
         lo, hi = sub.t_lo[it], sub.t_hi[it]
         rows = sub.phi[:, sub.line_off[it]:sub.line_off[it] + hi - lo + 1, :]
@@ -294,6 +313,9 @@ def test_wavelength_subset_renormalises_profiles_and_all_wavelengths_is_identity
         np.testing.assert_allclose(norm, 1.0, rtol=1e-12)
     with pytest.raises(ValueError, match="end points"):
         _take_wavelengths(prob, np.arange(1, prob.lam.size))
+    lopsided = np.setdiff1d(np.arange(prob.lam.size), [prob.t_lo[0] + 1])
+    with pytest.raises(ValueError, match="partner"):
+        _take_wavelengths(prob, lopsided)
 
 
 def test_converged_populations_do_not_depend_on_the_coarse_start():

@@ -106,7 +106,7 @@ def _weights(x: float, order: int) -> tuple[float, float, float, float]:
     return wu, wk, wc, e
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray, work: np.ndarray) -> None:
     """Optical thickness at mu = 1 of the intervals i = (i, i + 1), i = 0..n-2: the
     logarithmic mean of the opacities, dtau_i = (chi_i - chi_{i+1})/ln(chi_i/chi_{i+1})
@@ -154,7 +154,7 @@ def interval_dtau(chi: np.ndarray, z: np.ndarray, dtau: np.ndarray, work: np.nda
             dtau[i] = 0.5 * (chi[i] + chi[i + 1]) * dz
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
                    c_down: np.ndarray, up: bool = True, down: bool = True) -> None:
     """Bézier control points C of every interval i = (i, i + 1) for the upward ray (which
@@ -198,7 +198,7 @@ def control_points(src: np.ndarray, dtau: np.ndarray, c_up: np.ndarray,
             c_up[k] = min(max(src[k] + 0.5 * dtau[k] * deriv, lo), hi)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def interval_weights(dtau: np.ndarray, mu: float, order: int, ex: np.ndarray, wu: np.ndarray,
                      wk: np.ndarray, wc: np.ndarray) -> None:
     """Per interval, e^{-x} and the short-characteristics weights (:func:`_weights`) of
@@ -208,7 +208,7 @@ def interval_weights(dtau: np.ndarray, mu: float, order: int, ex: np.ndarray, wu
         wu[i], wk[i], wc[i], ex[i] = _weights(dtau[i] * rmu, order)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def sc_sweep(src: np.ndarray, ctrl: np.ndarray, dtau: np.ndarray, mu: float, ex: np.ndarray,
              wu: np.ndarray, wk: np.ndarray, wc: np.ndarray, upward: bool, i_boundary: float,
              thermalised: bool, intensity: np.ndarray, psi: np.ndarray) -> None:
@@ -247,6 +247,36 @@ def sc_sweep(src: np.ndarray, ctrl: np.ndarray, dtau: np.ndarray, mu: float, ex:
         for i in range(n - 1):
             carry = intensity[i + 1] + carry * ex[i]
             intensity[i + 1] = carry
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+def sc_sweep_pair(src_up: np.ndarray, c_up: np.ndarray, src_down: np.ndarray,
+                  c_down: np.ndarray, dtau: np.ndarray, mu: float, ex: np.ndarray,
+                  wu: np.ndarray, wk: np.ndarray, wc: np.ndarray, i_up: np.ndarray,
+                  psi_up: np.ndarray, i_down: np.ndarray, psi_down: np.ndarray) -> None:
+    """The upward ray (thermalised bottom) and the downward ray (no incident light) of one
+    mu through the same interval thicknesses and weights, with source functions and
+    control points of their own (the same as two :func:`sc_sweep` calls).  The two
+    recurrences are independent and run in one loop, which hides the latency of each."""
+    n = src_up.size
+    rx = mu / dtau[n - 2] if dtau[n - 2] > 0.0 else 0.0
+    i_up[n - 1] = src_up[n - 1] + (src_up[n - 1] - src_up[n - 2]) * rx
+    psi_up[n - 1] = 1.0
+    i_down[0] = 0.0
+    psi_down[0] = 0.0
+    for i in range(n - 1):
+        i_up[i] = wu[i] * src_up[i + 1] + wk[i] * src_up[i] + wc[i] * c_up[i]
+        i_down[i + 1] = wu[i] * src_down[i] + wk[i] * src_down[i + 1] + wc[i] * c_down[i]
+        psi_up[i] = wk[i] + wc[i]
+        psi_down[i + 1] = wk[i] + wc[i]
+    carry_up = i_up[n - 1]
+    carry_down = 0.0
+    for i in range(n - 1):
+        iu = n - 2 - i
+        carry_up = i_up[iu] + carry_up * ex[iu]
+        i_up[iu] = carry_up
+        carry_down = i_down[i + 1] + carry_down * ex[i]
+        i_down[i + 1] = carry_down
 
 
 @njit(cache=True, error_model="numpy")

@@ -86,14 +86,7 @@ from . import profiles
 from .atmosphere import HE_ABUNDANCE, Atmosphere
 from .atom import PI_E2_MC, HydrogenAtom, photoionisation_cross_section
 from .continuum import background_opacity, planck_nu
-from .formal import (
-    FASTMATH,
-    _weights,
-    control_points,
-    interval_dtau,
-    interval_weights,
-    sc_sweep,
-)
+from .radiative_rates import _accumulate
 
 HALPHA = (2, 3)  # principal quantum numbers (lower, upper)
 # a depth whose largest relative population change alternates in sign (above a tenth of
@@ -105,6 +98,9 @@ OSCILLATION_FLIPS = 40
 # same iteration (far from convergence, e.g. after the nested-iteration transfer, its
 # linearisation can overshoot: see solve_statistical_equilibrium)
 TRI_TRUST = 3.0
+# with flows, every line's grid gets points at most this many Doppler units (v_char,
+# build_problem) apart out to the largest flow shift + 3 units on both sides
+FLOW_STEP = 1.0
 
 
 @dataclass
@@ -205,6 +201,9 @@ class Problem:
     phi: np.ndarray  # [n_pdir, P, n] Hz^-1
     act_ptr: np.ndarray  # [L + 1] CSR pointers into act_idx
     act_idx: np.ndarray
+    # [L] with flows: the wavelength mirrored about the centre of the only line active
+    # there (same opacity for the opposite ray; radiative_rates.py), -1 elsewhere
+    mirror: np.ndarray
     nstar_nc: np.ndarray  # [5, n] n_i*/n_c = n_e Phi_i
     kappa: np.ndarray  # [L, n]
     sigma: np.ndarray  # [L, n]
@@ -286,6 +285,49 @@ def _profile_rows(t_isline: np.ndarray, t_lo: np.ndarray,
     return line_off, total
 
 
+def _mirrorable_lines(atom: HydrogenAtom, grids: list[np.ndarray]) -> list[int]:
+    """Transition indices of the lines whose wavelength range overlaps no other line's
+    and contains no end of a continuum's range (``grids``: per transition, lines first)."""
+    lines = [it for it, tr in enumerate(atom.transitions) if tr.kind == "line"]
+    out = []
+    for it in lines:
+        lo, hi = grids[it].min(), grids[it].max()
+        clear = all(grids[o].max() < lo or grids[o].min() > hi for o in lines if o != it)
+        ends = [e for it2, g in enumerate(grids) if it2 not in lines for e in (g.min(), g.max())]
+        if clear and not any(lo <= e <= hi for e in ends):
+            out.append(it)
+    return out
+
+
+def _mirror_pairs(lam: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarray,
+                  centres: list[float], lines: list[int], t_weight: np.ndarray) -> np.ndarray:
+    """Per wavelength, its mirror image about the centre of the line of ``lines`` whose
+    range holds it (-1 elsewhere), for ranges that are symmetric about the line centre
+    (``centres``, Å) to 1e-5 Å; their quadrature weights are made symmetric (in place),
+    so that mirrored profiles keep their normalisation."""
+    mirror = np.full(lam.size, -1, np.int64)
+    for it, centre in zip(lines, centres, strict=True):
+        lo, hi = int(t_lo[it]), int(t_hi[it])
+        offsets = lam[lo:hi + 1] - centre
+        if (hi - lo) % 2 or np.max(np.abs(offsets + offsets[::-1])) > 1e-5:
+            continue
+        mirror[lo:hi + 1] = np.arange(hi, lo - 1, -1)
+        t_weight[it, lo:hi + 1] = 0.5 * (t_weight[it, lo:hi + 1] + t_weight[it, lo:hi + 1][::-1])
+    return mirror
+
+
+def _opacity_wavelengths(lam: np.ndarray, mirror: np.ndarray, t_lo: np.ndarray,
+                         t_hi: np.ndarray, transitions: list) -> np.ndarray:
+    """Wavelengths (Å) at which the background and continuum opacities are evaluated: the
+    line centre across each mirrored line range (so that mirrored rays see the same
+    opacity; their emissivities keep their own wavelength), ``lam`` elsewhere."""
+    out = lam.copy()
+    for it, tr in enumerate(transitions):
+        if tr.kind == "line" and mirror[t_lo[it]] == t_hi[it] and t_hi[it] > t_lo[it]:
+            out[t_lo[it]:t_hi[it] + 1] = tr.wavelength
+    return out
+
+
 def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
                   atom: HydrogenAtom | None = None,
                   spectrum: tuple[np.ndarray, float] | None = None) -> Problem:
@@ -309,15 +351,25 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
     grids = []
     for tr in atom.lines:
         x = _line_offsets(tr.n_points, tr.q_wing, 0.6)
-        if moving:  # resolve the flow-shifted cores
+        if moving:  # resolve the flow-shifted cores: symmetric, spacing <= FLOW_STEP
             span = v_flow / v_char + 3.0
-            x = np.union1d(x, np.arange(-span, span + 1e-9, 1.0))
+            steps = int(np.ceil(span / FLOW_STEP))
+            x = np.union1d(x, np.arange(-steps, steps + 1) * (span / steps))
         grids.append(tr.wavelength * (1.0 + x * v_char / C_LIGHT))
     for tr in atom.continua:
         # nu from the edge to 4 nu_edge, denser near the edge
         s = np.linspace(0.0, 1.0, tr.n_points)
         grids.append(tr.wavelength / (1.0 + 3.0 * s**2))
-    lam = np.unique(np.round(np.concatenate(grids), 6))
+    # with flows, lines that no other line overlaps get ranges of their own points only,
+    # symmetric about the centre (radiative_rates.py: mirrored pairs of rays)
+    mirrored = _mirrorable_lines(atom, grids) if moving else []
+    kept = []
+    for it, g in enumerate(grids):
+        for im in mirrored:
+            if im != it:
+                g = g[(g < grids[im].min()) | (g > grids[im].max())]
+        kept.append(g)
+    lam = np.unique(np.round(np.concatenate(kept), 6))
     nu = C_LIGHT / (lam * 1e-8)
     n_lam = lam.size
 
@@ -340,8 +392,16 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
         if tr.kind == "line":
             t_sig0[it] = PI_E2_MC * tr.f
             t_gratio[it] = atom.g[tr.lower] / atom.g[tr.upper]
-        else:
-            t_alpha[it, lo:hi + 1] = photoionisation_cross_section(tr.lower + 1, lam[lo:hi + 1])
+    mirror = _mirror_pairs(lam, t_lo, t_hi, [trs[it].wavelength for it in mirrored],
+                           mirrored, t_weight)
+    mirrored = [it for it in mirrored if mirror[t_lo[it]] == t_hi[it]]
+    # opacities other than the lines' are taken at line centre across a mirrored range
+    lam_opacity = _opacity_wavelengths(lam, mirror, t_lo, t_hi, trs)
+    for it, tr in enumerate(trs):
+        if tr.kind != "line":
+            lo, hi = t_lo[it], t_hi[it]
+            t_alpha[it, lo:hi + 1] = photoionisation_cross_section(tr.lower + 1,
+                                                                   lam_opacity[lo:hi + 1])
 
     # ---- active transitions per wavelength (CSR) -----------------------------------------
     ptr, idx = _active_transitions(t_lo, t_hi, n_lam)
@@ -364,8 +424,9 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
         extra = None
         if spectrum is not None and (tr.lower + 1, tr.upper + 1) == HALPHA:
             extra = (np.array(spectrum[0], dtype=float), float(spectrum[1]))
-        all_dirs = _line_profile_arrays(patm, atom, tr, grid,
-                                        list(dirs) if moving else [0.0],
+        # mirrored lines: the down rays' profiles are the up rays' mirrored (below)
+        own_dirs = list(mu) if it in mirrored else list(dirs) if moving else [0.0]
+        all_dirs = _line_profile_arrays(patm, atom, tr, grid, own_dirs,
                                         settings.halpha_broadening, n_he[k_thin:], extra)
         if extra is not None:
             all_dirs, low = all_dirs
@@ -382,308 +443,39 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
             ok = norm > 1e-3 * np.max(norm)
             scaled = np.where(ok[:, None], prof / np.where(ok, norm, 1.0)[:, None], 0.0)
             phi[p, line_off[it]:line_off[it] + hi - lo + 1, k_thin:] = scaled.T
+        if it in mirrored:
+            rows = slice(line_off[it], line_off[it] + hi - lo + 1)
+            phi[len(own_dirs):, rows] = phi[:len(own_dirs), rows][:, ::-1]
 
     # ---- background, LTE factors and collisional rates ----------------------------------
-    kappa, sigma = background_opacity(lam, t, atmos.n_e, atmos.n_neutral, atmos.n_p)
+    kappa, sigma = background_opacity(lam_opacity, t, atmos.n_e, atmos.n_neutral, atmos.n_p)
     planck = planck_nu(lam[:, None], t[None, :])
-    stim = np.exp(-H_PLANCK * nu[:, None] / (K_B * t[None, :]))
+    nu_opacity = C_LIGHT / (lam_opacity * 1e-8)
+    stim = np.exp(-H_PLANCK * nu_opacity[:, None] / (K_B * t[None, :]))
     nstar_nc = atom.saha_factor(t) * atmos.n_e[None, :]
     rates = atom.collision_matrix(t, atmos.n_e)
     if settings.beam and atmos.q_beam is not None and np.any(atmos.q_beam > 0):
         rates = rates + atom.beam_matrix(atmos.q_beam, atmos.n_h)
     return Problem(atmos, atom, settings, lam, nu, t_lower, t_upper, t_isline, t_lo, t_hi,
                    t_weight, t_sig0, t_gratio, t_alpha, line_off, np.ascontiguousarray(phi),
-                   ptr, idx, nstar_nc, kappa, sigma, planck, stim, rates, mu, wmu,
+                   ptr, idx, mirror, nstar_nc, kappa, sigma, planck, stim, rates, mu, wmu,
                    halpha_spectrum)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _accumulate(pops, jold, nu, temp, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
-                t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, nstar_nc, kappa, sigma,
-                planck, stim, mu, wmu, order, linear, c_minus, c_plus, gamma_nl):
-    """One formal solution over all wavelengths and rays: returns the preconditioned
-    rate matrix gamma[k, to, from] (radiative part only) and updates the mean intensity
-    ``jold`` of the background scattering in place, wavelength by wavelength once its
-    rays are done, by the Jacobi step J = (J_fs - L J_old)/(1 - L) with
-    L = sum over rays of w psi sigma/chi (its local operator).
-
-    With one profile direction (static atmosphere), or at wavelengths where no line is
-    active, the opacities are shared by all rays, so the rates only need the
-    angle-averaged J and Lambda*, and the interval optical depths (mu = 1) and Bézier
-    control points are computed once per wavelength, the weights once per mu for the
-    upward and downward ray; otherwise (flows) every ray has its own Doppler-shifted
-    profiles and is accumulated separately.  The background and continuum opacities and
-    emissivities (no Doppler shift) are formed once per wavelength and shared by the rays,
-    and the continuum rates are accumulated once per wavelength from the angle sums of all
-    rays (``_add_rates``).  The rates are summed per transition, R[t, k]
-    (upward, per lower-level atom) and D[t, k] (downward, per upper-level atom), and put
-    into gamma at the end.  Intervals flagged in ``linear`` ([n - 1]) use the linear
-    interpolant whatever ``order`` (the fallback for oscillating depths).
-
-    Non-local (tridiagonal) operator, when ``c_minus`` and ``c_plus`` have a row per
-    transition (shape [T, n]; shape [0, n] for the diagonal operator): besides psi_kk the
-    sweeps give the dependence of I_k on the source function at its upwind neighbour u
-    (k + 1 for an upward ray, k - 1 for a downward one),
-
-        psi_ku = dI_k/dS_u = w_u + e^{-x} psi_uu
-
-    (the control point C treated as moving with S_k, as for psi_kk = w_k + w_c; the
-    downwind dependence through C and the second neighbours are left out).  With
-    L^-_k = sum_r w psi_k,k-1/chi_k-1 and L^+_k = sum_r w psi_k,k+1/chi_k+1 the effective
-    intensity becomes sum_r w I_eff = J - L n_j U_k - L^- n_j,k-1 U_k-1 - L^+ n_j,k+1
-    U_k+1 (old populations) and the net downward rate D_t,k gains the terms
-    c^-_t,k n_j,k-1 + c^+_t,k n_j,k+1 with c^-_t,k = -int chi_t,k^old L^-_k U_k-1 (4 pi /
-    h nu) dnu (likewise c^+), returned in ``c_minus``/``c_plus`` (zeroed here) for the
-    block-tridiagonal population solve (:func:`_solve_populations_tridiagonal`).  The
-    rates' neighbour parts (the L^- and L^+ terms of I_eff) go into ``gamma_nl`` ([n, 6, 6],
-    zeroed here; shape [0, 6, 6] with the diagonal operator), so that the returned gamma
-    alone is the local operator's rate matrix of the same iteration and gamma + gamma_nl
-    the tridiagonal one's.  The background scattering J keeps the local operator."""
-    has_linear = np.any(linear)
-    tri = c_minus.shape[0] > 0
-    r_up_nl = np.zeros((c_minus.shape[0], temp.size))
-    r_down_nl = np.zeros((c_minus.shape[0], temp.size))
-    if tri:
-        c_minus[:] = 0.0
-        c_plus[:] = 0.0
-        gamma_nl[:] = 0.0
-    n_lam = nu.size
-    n = temp.size
-    n_mu = mu.size
-    n_pdir = phi.shape[0]
-    n_t = t_lower.size
-    h = 6.62607015e-27
-    c = 2.99792458e10
-    four_pi = 4.0 * np.pi
-    max_act = 0
-    line_active = np.zeros(n_lam, dtype=np.bool_)
-    for la in range(n_lam):
-        max_act = max(max_act, act_ptr[la + 1] - act_ptr[la])
-        for a in range(act_ptr[la], act_ptr[la + 1]):
-            line_active[la] |= t_isline[act_idx[a]]
-    vij = np.empty((max_act, n))
-    vji = np.empty((max_act, n))
-    uji = np.empty((max_act, n))
-    chit = np.empty((max_act, n))
-    r_up = np.zeros((n_t, n))
-    r_down = np.zeros((n_t, n))
-    gamma = np.zeros((n, pops.shape[0], pops.shape[0]))
-    j_fs = np.empty(n)
-    l_sc = np.empty(n)
-    l_all = np.empty(n)
-    chi_c = np.empty(n)
-    eta_c = np.empty(n)
-    chi = np.empty(n)
-    rchi = np.empty(n)
-    src = np.empty(n)
-    inten = np.empty(n)
-    psi = np.empty(n)
-    jsum = np.empty(n)
-    lsum = np.empty(n)
-    lm = np.zeros(n)  # L^-: sum_r w psi_k,k-1 / chi_k-1 of the rays sharing the opacity
-    lp = np.zeros(n)  # L^+
-    lm_all = np.zeros(n)
-    lp_all = np.zeros(n)
-    m1 = max(n - 1, 1)
-    dtau = np.empty(m1)
-    work = np.empty(m1)
-    c_up = np.empty(m1)
-    c_down = np.empty(m1)
-    ex = np.empty(m1)
-    wu = np.empty(m1)
-    wk = np.empty(m1)
-    wc = np.empty(m1)
-    for la in range(n_lam):
-        a0 = act_ptr[la]
-        n_act = act_ptr[la + 1] - a0
-        hnu = h * nu[la]
-        two_hnu3_c2 = 2.0 * hnu * nu[la] ** 2 / c**2
-        # opacity and emissivity of the background and of the continua: the same for
-        # every ray (the Doppler shifts only move the line profiles)
-        w_all = 0.0
-        for k in range(n):
-            j_fs[k] = 0.0
-            l_all[k] = 0.0
-            lm_all[k] = 0.0
-            lp_all[k] = 0.0
-            chi_c[k] = kappa[la, k] + sigma[la, k]
-            eta_c[k] = kappa[la, k] * planck[la, k] + sigma[la, k] * jold[la, k]
-        for a in range(n_act):
-            t = act_idx[a0 + a]
-            if t_isline[t]:
-                continue
-            i = t_lower[t]
-            j = t_upper[t]
-            v = t_alpha[t, la]
-            for k in range(n):
-                vij[a, k] = v
-                vji[a, k] = nstar_nc[i, k] * v * stim[la, k]
-                uji[a, k] = two_hnu3_c2 * vji[a, k]
-                ct = pops[i, k] * v - pops[j, k] * vji[a, k]
-                chit[a, k] = ct
-                chi_c[k] += ct
-                eta_c[k] += pops[j, k] * uji[a, k]
-        # one opacity for all rays, unless Doppler-shifted line profiles differ per ray
-        shared = n_pdir == 1 or not line_active[la]
-        for p in range(1 if shared else n_pdir):
-            for k in range(n):
-                chi[k] = chi_c[k]
-                src[k] = eta_c[k]  # the emissivity, divided by chi below
-            for a in range(n_act):
-                t = act_idx[a0 + a]
-                if not t_isline[t]:
-                    continue
-                i = t_lower[t]
-                j = t_upper[t]
-                row = line_off[t] + la - t_lo[t]
-                s0 = t_sig0[t]
-                gr = t_gratio[t]
-                for k in range(n):
-                    v = s0 * phi[p, row, k]
-                    vij[a, k] = v
-                    vji[a, k] = gr * v
-                    uji[a, k] = two_hnu3_c2 * gr * v
-                    ct = pops[i, k] * v - pops[j, k] * vji[a, k]
-                    chit[a, k] = ct
-                    chi[k] += ct
-                    src[k] += pops[j, k] * uji[a, k]
-            for k in range(n):
-                # population inversions (hot, optically thin plasma) must not make the
-                # total opacity vanish or go negative: keep it >= half the background
-                chi[k] = max(chi[k], 0.5 * (kappa[la, k] + sigma[la, k]))
-                rchi[k] = 1.0 / chi[k]
-                src[k] *= rchi[k]
-                jsum[k] = 0.0
-                lsum[k] = 0.0
-                lm[k] = 0.0
-                lp[k] = 0.0
-            # rays sharing these opacities: all of them (static) or ray p only (flows)
-            if shared:
-                mu0, mu1 = 0, n_mu
-            else:
-                mu0, mu1 = p % n_mu, p % n_mu + 1
-            interval_dtau(chi, z, dtau, work)
-            control_points(src, dtau, c_up, c_down, shared or p < n_mu, shared or p >= n_mu)
-            wtot = 0.0
-            for m in range(mu0, mu1):
-                interval_weights(dtau, mu[m], order, ex, wu, wk, wc)
-                if has_linear:
-                    for i in range(n - 1):
-                        if linear[i]:
-                            wu[i], wk[i], wc[i], ex[i] = _weights(dtau[i] * (1.0 / mu[m]), 1)
-                for upward in (True, False):
-                    if not shared and upward != (p < n_mu):
-                        continue
-                    sc_sweep(src, c_up if upward else c_down, dtau, mu[m], ex, wu, wk, wc,
-                             upward, 0.0, upward, inten, psi)
-                    wr = 0.5 * wmu[m]
-                    wtot += wr
-                    for k in range(n):
-                        jsum[k] += wr * inten[k]
-                        lsum[k] += wr * psi[k]
-                    if tri:  # the upwind neighbour: k + 1 (upward ray) or k - 1
-                        if upward:
-                            for k in range(n - 1):
-                                lp[k] += wr * (wu[k] + ex[k] * psi[k + 1])
-                        else:
-                            for k in range(n - 1):
-                                lm[k + 1] += wr * (wu[k] + ex[k] * psi[k])
-            w_all += wtot
-            for k in range(n):
-                j_fs[k] += jsum[k]
-                lsum[k] *= rchi[k]  # sum_r w psi/chi: the rays' Lambda* per unit emissivity
-                l_all[k] += lsum[k]
-            # rays sharing these opacities go down (L^- nonzero) and/or up (L^+ nonzero)
-            down = shared or p >= n_mu
-            up = shared or p < n_mu
-            if tri and down:
-                for k in range(1, n):
-                    lm[k] *= rchi[k - 1]
-                    lm_all[k] += lm[k]
-            if tri and up:
-                for k in range(n - 1):
-                    lp[k] *= rchi[k + 1]
-                    lp_all[k] += lp[k]
-            # line rates from the (partial) angle sums (``_add_rates``)
-            for a in range(n_act):
-                t = act_idx[a0 + a]
-                if t_isline[t]:
-                    ww = t_weight[t, la] * four_pi / hnu
-                    _add_rates(r_up[t], r_down[t], ww, vij[a], vji[a], uji[a], chit[a],
-                               pops[t_upper[t]], jsum, lsum, wtot)
-                    if tri:
-                        _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
-                                      vji[a], uji[a], chit[a], pops[t_upper[t]], lm, lp, down,
-                                      up)
-        # continuum rates: their opacities do not depend on the ray, so the angle sums of
-        # all rays enter at once
-        for a in range(n_act):
-            t = act_idx[a0 + a]
-            if not t_isline[t]:
-                ww = t_weight[t, la] * four_pi / hnu
-                _add_rates(r_up[t], r_down[t], ww, vij[a], vji[a], uji[a], chit[a],
-                           pops[t_upper[t]], j_fs, l_all, w_all)
-                if tri:
-                    _add_nonlocal(r_up_nl[t], r_down_nl[t], c_minus[t], c_plus[t], ww, vij[a],
-                                  vji[a], uji[a], chit[a], pops[t_upper[t]], lm_all, lp_all,
-                                  True, True)
-        for k in range(n):
-            l_sc[k] = l_all[k] * sigma[la, k]
-        for k in range(n):
-            jold[la, k] = max((j_fs[k] - l_sc[k] * jold[la, k]) / (1.0 - l_sc[k]), 0.0)
-    for t in range(n_t):
-        i = t_lower[t]
-        j = t_upper[t]
-        for k in range(n):
-            gamma[k, j, i] += r_up[t, k]
-            gamma[k, i, i] -= r_up[t, k]
-            gamma[k, i, j] += r_down[t, k]
-            gamma[k, j, j] -= r_down[t, k]
-            if tri:
-                gamma_nl[k, j, i] += r_up_nl[t, k]
-                gamma_nl[k, i, i] -= r_up_nl[t, k]
-                gamma_nl[k, i, j] += r_down_nl[t, k]
-                gamma_nl[k, j, j] -= r_down_nl[t, k]
-    return gamma
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _add_rates(r_up, r_down, ww, vij, vji, uji, chit, pops_j, jsum, lsum, wtot):
-    """Add one wavelength's preconditioned rates of a transition, per depth k:
-
-        R_ij += ww sum_r w V_ij I_eff,   R_ji += ww sum_r w [U_ji (1 - chi_t Psi*) + V_ji I_eff],
-        sum_r w I_eff = jsum - lsum n_j U_ji,   sum_r w Psi* = lsum = sum_r w psi/chi,
-
-    over the rays r sharing the opacities (``wtot`` = sum_r w); ww = w_nu 4 pi/(h nu)."""
-    for k in range(r_up.size):
-        ieff = jsum[k] - lsum[k] * pops_j[k] * uji[k]
-        r_up[k] += ww * vij[k] * ieff
-        r_down[k] += ww * (uji[k] * (wtot - chit[k] * lsum[k]) + vji[k] * ieff)
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _add_nonlocal(r_up, r_down, c_m, c_p, ww, vij, vji, uji, chit, pops_j, lm, lp, down, up):
-    """The non-local operator's part of one wavelength's rates (see :func:`_accumulate`):
-    the old neighbour emission e = L^- n_j,k-1 U_k-1 + L^+ n_j,k+1 U_k+1 leaves I_eff,
-
-        R_ij -= ww V_ij e,   R_ji -= ww V_ji e,
-        c^-_k -= ww chi_t,k L^-_k U_k-1,   c^+_k -= ww chi_t,k L^+_k U_k+1,
-
-    (c^-/c^+: coefficients of n_j,k-1 / n_j,k+1 in the net downward rate at k); the
-    L^- terms only if ``down`` (some ray goes down), the L^+ terms only if ``up``."""
-    n = r_up.size
-    for k in range(1, n if down else 1):  # k - 1 upwind of k (downward rays)
-        em = lm[k] * uji[k - 1]
-        e = ww * em * pops_j[k - 1]
-        r_up[k] -= vij[k] * e
-        r_down[k] -= vji[k] * e
-        c_m[k] -= ww * chit[k] * em
-    for k in range(n - 1 if up else 0):  # k + 1 upwind of k (upward rays)
-        ep = lp[k] * uji[k + 1]
-        e = ww * ep * pops_j[k + 1]
-        r_up[k] -= vij[k] * e
-        r_down[k] -= vji[k] * e
-        c_p[k] -= ww * chit[k] * ep
+def radiative_rates(prob: Problem, pops: np.ndarray, jold: np.ndarray, order: int,
+                    linear: np.ndarray, c_minus: np.ndarray, c_plus: np.ndarray,
+                    gamma_nl: np.ndarray) -> np.ndarray:
+    """One formal solution of ``prob`` with populations ``pops`` [6, n] (cm^-3): the
+    preconditioned radiative rate matrix gamma [n, 6, 6] (s^-1, [to, from]); updates the
+    background-scattering J ``jold`` [L, n] in place and, for the tridiagonal operator,
+    fills ``c_minus``, ``c_plus`` [T, n] and ``gamma_nl`` [n, 6, 6] (shapes [0, n] and
+    [0, 6, 6] for the diagonal operator).  ``linear`` [n - 1] flags intervals that use the
+    linear interpolant whatever ``order``.  The kernel: radiative_rates.py."""
+    return _accumulate(pops, jold, prob.nu, prob.atmosphere.height, prob.t_lower, prob.t_upper,
+                       prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0, prob.t_gratio,
+                       prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr, prob.act_idx,
+                       prob.mirror, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
+                       prob.stim, prob.mu, prob.wmu, order, linear, c_minus, c_plus, gamma_nl)
 
 
 @njit(cache=True)
@@ -796,7 +588,7 @@ def _gauss_solve_multi(a, b):
 def _solve_populations_tridiagonal(gamma, c_minus, c_plus, t_lower, t_upper, rates, n_h, n_p,
                                    fixed, pops_old):
     """The statistical-equilibrium systems of all depths at once with the non-local
-    operator's coupling (:func:`_accumulate`): at depth k
+    operator's coupling (:func:`radiative_rates`): at depth k
 
         A_k n_k + B_k n_k-1 + C_k n_k+1 = r_k,
 
@@ -981,12 +773,7 @@ def solve_statistical_equilibrium(atmos: Atmosphere, settings: MaliSettings | No
     gamma_nl = np.zeros((atmos.n_depth if tri else 0, atom.n_levels, atom.n_levels))
     n_tri = 0
     for it in range(1, s.max_iterations + 1):
-        gamma = _accumulate(pops, jold, prob.nu, atmos.temperature, atmos.height, prob.t_lower,
-                            prob.t_upper, prob.t_isline, prob.t_lo, prob.t_weight, prob.t_sig0,
-                            prob.t_gratio, prob.t_alpha, prob.line_off, prob.phi, prob.act_ptr,
-                            prob.act_idx, prob.nstar_nc, prob.kappa, prob.sigma, prob.planck,
-                            prob.stim, prob.mu, prob.wmu, s.order, linear,
-                            c_minus, c_plus, gamma_nl)
+        gamma = radiative_rates(prob, pops, jold, s.order, linear, c_minus, c_plus, gamma_nl)
         new = _solve_populations(gamma, prob.rates, atmos.n_h, atmos.n_p, fixed, pops)
         if tri:
             # the tridiagonal step (gamma + gamma_nl: the neighbours' old emission removed
@@ -1182,14 +969,26 @@ def _coarse_start(atmos: Atmosphere, prob: Problem, s: MaliSettings) -> np.ndarr
                               thin_temperature=0.0)
     # the fine problem restricted to the coarse depths and wavelengths (profiles,
     # opacities and rates are local, so nothing is recomputed)
-    keep = np.zeros(prob.lam.size, bool)
-    keep[::s.coarse_wavelength_stride if prob.phi.shape[0] > 1 else 1] = True
-    keep[prob.t_lo] = True
-    keep[prob.t_hi] = True
-    coarse_prob = replace(_take_wavelengths(_take_depths(prob, idx, sub), np.flatnonzero(keep)),
+    stride = s.coarse_wavelength_stride if prob.phi.shape[0] > 1 else 1
+    keep = coarse_wavelengths(prob, stride)
+    coarse_prob = replace(_take_wavelengths(_take_depths(prob, idx, sub), keep),
                           settings=coarse_settings)
     coarse = solve_statistical_equilibrium(sub, problem=coarse_prob)
     return transfer_populations(coarse.populations, sub, atmos, prob.atom, s.ionisation)
+
+
+def coarse_wavelengths(prob: Problem, stride: int) -> np.ndarray:
+    """Indices of every ``stride``-th wavelength of ``prob`` plus every transition's end
+    points; inside mirrored line ranges every ``stride``-th counted from the line centre,
+    so that the subset stays symmetric (the start of the nested iteration)."""
+    keep = np.zeros(prob.lam.size, bool)
+    keep[::stride] = True
+    paired = prob.mirror >= 0
+    distance = np.abs(np.arange(prob.lam.size) - prob.mirror)  # twice that to the centre
+    keep[paired] = distance[paired] % (2 * stride) == 0
+    keep[prob.t_lo] = True
+    keep[prob.t_hi] = True
+    return np.flatnonzero(keep)
 
 
 def _take_wavelengths(prob: Problem, keep: np.ndarray) -> Problem:
@@ -1213,21 +1012,30 @@ def _take_wavelengths(prob: Problem, keep: np.ndarray) -> Problem:
     for it in range(n_t):
         lo, hi = t_lo[it], t_hi[it]
         w = _trapezoid_weights(nu[lo:hi + 1])
+        if prob.mirror[prob.t_lo[it]] == prob.t_hi[it]:  # mirrored line: symmetric weights
+            w = 0.5 * (w + w[::-1])
         t_weight[it, lo:hi + 1] = w
         source = keep[lo:hi + 1]
         if prob.t_isline[it]:
             old = prob.phi[:, prob.line_off[it] + source - prob.t_lo[it], :]  # [dir, P, n]
             norm = np.einsum("dpn,p->dn", old, w)
             ok = norm > 0.0  # (profiles dropped in build_problem stay zero)
-            phi[:, line_off[it]:line_off[it] + hi - lo + 1, :] = np.where(
-                ok[:, None, :], old / np.where(ok, norm, 1.0)[:, None, :], 0.0)
+            rows = slice(line_off[it], line_off[it] + hi - lo + 1)
+            phi[:, rows, :] = np.where(ok[:, None, :], old / np.where(ok, norm, 1.0)[:, None, :],
+                                       0.0)
+            if prob.mirror[prob.t_lo[it]] == prob.t_hi[it]:  # exactly mirrored, as built
+                n_up = prob.mu.size
+                phi[n_up:, rows] = phi[:n_up, rows][:, ::-1]
         else:
             t_alpha[it, lo:hi + 1] = prob.t_alpha[it, source]
     ptr, idx = _active_transitions(t_lo, t_hi, lam.size)
+    mirror = np.where(prob.mirror[keep] >= 0, position[prob.mirror[keep]], -1)
+    if np.any(mirror[prob.mirror[keep] >= 0] < 0):
+        raise ValueError("_take_wavelengths: a mirrored wavelength kept without its partner")
     contiguous = np.ascontiguousarray
     return replace(prob, lam=lam, nu=nu, t_lo=t_lo, t_hi=t_hi, t_weight=t_weight,
                    t_alpha=t_alpha, line_off=line_off, phi=contiguous(phi), act_ptr=ptr,
-                   act_idx=idx, kappa=contiguous(prob.kappa[keep]),
+                   act_idx=idx, mirror=mirror, kappa=contiguous(prob.kappa[keep]),
                    sigma=contiguous(prob.sigma[keep]), planck=contiguous(prob.planck[keep]),
                    stim=contiguous(prob.stim[keep]), halpha_spectrum=None)
 
