@@ -14,6 +14,9 @@
   run with the configuration's adaptive rezoning, made here): every ``--stride``-th
   snapshot once, mean and max CPU time per snapshot, mean number of depth points and
   iterations (the acceptance figure: <= 0.2 s per ~300-point snapshot on one core).
+* The same run synthesised the way ``loopsim synth`` does it (every snapshot, in chunks
+  of consecutive snapshots each starting from its predecessor's populations), and with
+  ``--cold-start``: CPU time per snapshot of the whole series.
 
 Numba kernels are compiled (or loaded from cache) by a warm-up first; the figures are the
 best of ``--repeat`` on one core (numba and the BLAS/OpenMP libraries limited to one thread
@@ -99,6 +102,24 @@ def rezoned_snapshots(path, scratch: Path, stride: int, settings) -> None:
           f"{np.mean(iters):.0f}, max {np.max(iters)}; unconverged {unconverged}")
 
 
+def series(path, settings) -> None:
+    """CPU time per snapshot of ``synthesise_run`` over every snapshot of ``path`` (one
+    worker), with warm starts from the previous snapshot (the default) and without."""
+    from dataclasses import replace
+
+    from postprocess.halpha.synth import synthesise_run
+
+    for warm in (True, False):
+        c0 = time.process_time()
+        prof = synthesise_run(path, None, jobs=1, progress=False,
+                              settings=replace(settings, warm_start=warm))
+        cpu = (time.process_time() - c0) / prof.time.size
+        iters = np.array([int(x) for x in prof.attrs["iterations"].strip("[]").split(",")])
+        print(f"series {Path(path).name}, all {prof.time.size} snapshots as `loopsim synth` "
+              f"{'(warm starts)' if warm else '--cold-start'}: CPU time per snapshot "
+              f"{cpu:.3f} s; iterations mean {iters.mean():.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", help="loop run file (default: make a short F20 = 1e11 run)")
@@ -144,7 +165,9 @@ def main() -> None:
               f"{atmos.meta['time']:g} s, {atmos.n_depth} points incl. FAL-C photosphere): "
               f"{timing(wall, cpu)}, {spec.iterations} iterations")
 
-        rezoned_snapshots(args.rezoned, Path(tmp) / "f11_rezoned.h5", args.stride, settings)
+        rezoned = args.rezoned or Path(tmp) / "f11_rezoned.h5"
+        rezoned_snapshots(args.rezoned, rezoned, args.stride, settings)
+        series(rezoned, settings)
 
     if args.no_lightweaver:
         return

@@ -1,6 +1,6 @@
 """``loopsim synth``: Hα profiles of every snapshot of a run, or of a model atmosphere.
 
-    loopsim synth RUN.h5 [-o PROFILES.h5] [--jobs N] [--mu MU]
+    loopsim synth RUN.h5 [-o PROFILES.h5] [--jobs N] [--mu MU] [--cold-start]
     loopsim synth --atmosphere falc -o QS.h5 [--mu MU]
 
 Registered into the main parser by :func:`register`; ``postprocess`` is imported lazily
@@ -32,7 +32,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     try:
         settings = SynthSettings(mu=args.mu, halpha_broadening=args.broadening,
                                  n_mu=args.rays, tolerance=args.tolerance,
-                                 grid_scale=args.grid_scale)
+                                 grid_scale=args.grid_scale, warm_start=not args.cold_start)
         settings.validate()
         if args.atmosphere is not None:
             output = Path(args.output or f"{args.atmosphere}_halpha.h5")
@@ -89,6 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "equilibrium, 0.25-8 (default 1); it refines the line wings and continua, "
                    "not the fixed 0.6-Doppler core step and 1-Doppler flow points "
                    "(docs/halpha.md section 8)")
+    p.add_argument("--cold-start", action="store_true",
+                   help="start every snapshot's iteration afresh (coarse-grid solution) "
+                   "instead of from the previous snapshot's populations (default: previous, "
+                   "in chunks of 8 consecutive snapshots; same result to the tolerance)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_synth)
     return p

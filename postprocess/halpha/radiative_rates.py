@@ -221,6 +221,50 @@ def _add_ray(sums, s, inten, psi, wu, ex, rchi, upward, w, wl, tri):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+def _add_pair(acc, s_up, s_dn, ray, i_up, psi_up, i_dn, psi_dn, wu, ex, rchi, wr, c_up, e_up,
+              c_dn, e_dn, tri):
+    """A mirrored pair of rays (weight wr each) in one pass: the up ray into the angle
+    sums of its wavelength (acc[s_up]), the down ray into those of its own (acc[s_dn]),
+    both into the pair's rate sums ray[0] with the factors c = 4 pi/(h nu) (intensity) and
+    e = c 2 h nu^3/c^2 (psi) of each ray's wavelength (what :func:`_add_ray` does four
+    times)."""
+    # one store stream per loop, so that each vectorises (numba cannot tell the arrays
+    # apart, and the loop vectoriser gives up on many possibly aliasing streams)
+    n = i_up.size
+    cu = c_up * wr
+    cd = c_dn * wr
+    eu = e_up * wr
+    ed = e_dn * wr
+    for k in range(n):
+        acc[s_up, _J, k] += wr * i_up[k]
+    for k in range(n):
+        acc[s_dn, _J, k] += wr * i_dn[k]
+    for k in range(n):
+        acc[s_up, _L, k] += wr * psi_up[k] * rchi[k]
+    for k in range(n):
+        acc[s_dn, _L, k] += wr * psi_dn[k] * rchi[k]
+    for k in range(n):
+        ray[0, _J, k] = cu * i_up[k] + cd * i_dn[k]
+    for k in range(n):
+        ray[0, _L, k] = (eu * psi_up[k] + ed * psi_dn[k]) * rchi[k]
+    if tri:
+        ray[0, _LP, n - 1] = 0.0
+        ray[0, _LM, 0] = 0.0
+        for k in range(n - 1):
+            ray[0, _LP, k] = (wu[k] + ex[k] * psi_up[k + 1]) * rchi[k + 1]
+        for k in range(n - 1):
+            acc[s_up, _LP, k] += wr * ray[0, _LP, k]
+        for k in range(n - 1):
+            ray[0, _LP, k] *= eu
+        for k in range(n - 1):
+            ray[0, _LM, k + 1] = (wu[k] + ex[k] * psi_dn[k]) * rchi[k]
+        for k in range(n - 1):
+            acc[s_dn, _LM, k + 1] += wr * ray[0, _LM, k + 1]
+        for k in range(n - 1):
+            ray[0, _LM, k + 1] *= ed
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def _weights_for(dtau, mu, order, linear, has_linear, ex, wu, wk, wc):
     """formal.interval_weights, with the intervals flagged ``linear`` at first order."""
     interval_weights(dtau, mu, order, ex, wu, wk, wc)
@@ -354,15 +398,10 @@ def _accumulate(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t
                     sc_sweep_pair(src[0], c_up, src[1], c_down, dtau, mu[m], ex, wu, wk, wc,
                                   i_up, psi_up, i_dn, psi_dn)
                     wr = 0.5 * wmu[m]
-                    _add_ray(acc, s_up, i_up, psi_up, wu, ex, rchi, True, wr, wr, tri)
-                    _add_ray(acc, s_dn, i_dn, psi_dn, wu, ex, rchi, False, wr, wr, tri)
                     acc_w[s_up] += wr
                     acc_w[s_dn] += wr
-                    _zero_sums(ray, 0)
-                    _add_ray(ray, 0, i_up, psi_up, wu, ex, rchi, True, c_u * wr,
-                             c_u * h3_up * wr, tri)
-                    _add_ray(ray, 0, i_dn, psi_dn, wu, ex, rchi, False, c_d * wr,
-                             c_d * h3_dn * wr, tri)
+                    _add_pair(acc, s_up, s_dn, ray, i_up, psi_up, i_dn, psi_dn, wu, ex, rchi,
+                              wr, c_u, c_u * h3_up, c_d, c_d * h3_dn, tri)
                     _line_rates(l_up, m, l_up, pops, act_ptr, act_idx, t_isline, t_upper, t_lo,
                                 t_weight, line_off, t_sig0, t_gratio, phi, chit, r_up, r_down,
                                 r_up_nl, r_down_nl, c_minus, c_plus, ray, 0, 1.0, 1.0,

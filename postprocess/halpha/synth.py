@@ -30,8 +30,20 @@ import numpy as np
 from ..profiles_file import Profiles, write_profiles
 from .atmosphere import DEFAULT_VTURB, Atmosphere, AtmosphereError
 from .falc import falc
-from .mali import MaliResult, MaliSettings, build_problem, solve_statistical_equilibrium
+from .mali import (
+    MaliResult,
+    MaliSettings,
+    build_problem,
+    solve_statistical_equilibrium,
+    transfer_populations,
+)
 from .spectrum import continuum_spectrum, emergent_spectrum
+
+#: a run's snapshots are synthesised in chunks of this many consecutive ones (one task per
+#: chunk, whatever the number of workers, so the result does not depend on it); within a
+#: chunk each snapshot starts from its predecessor's converged populations
+#: (``SynthSettings.warm_start``; docs/halpha.md section 8)
+WARM_CHAIN = 8
 
 
 def air_to_vacuum_index(wavelength_vac_A: np.ndarray) -> np.ndarray:
@@ -70,6 +82,9 @@ class SynthSettings:
     grid_scale: float = 1.0
     v_turb: float = DEFAULT_VTURB  # cm s^-1, microturbulence for run snapshots
     beam: bool = True  # non-thermal beam rates from q_beam
+    # runs: start each snapshot's statistical equilibrium from the previous snapshot's
+    # populations (within chunks of WARM_CHAIN), not from a coarse-grid solution
+    warm_start: bool = True
 
     def validate(self) -> None:
         if not 0.0 < self.mu <= 1.0:
@@ -122,11 +137,16 @@ def wavelength_grid(settings: SynthSettings) -> tuple[np.ndarray, np.ndarray]:
 
 
 def synthesise(atmosphere: Atmosphere, settings: SynthSettings | None = None,
-               ionisation: str | None = None) -> SpectrumResult:
+               ionisation: str | None = None,
+               previous: SpectrumResult | None = None) -> SpectrumResult:
     """Hα spectrum of one atmosphere (see the module docstring).
 
     ``ionisation`` overrides ``settings.ionisation``; "auto" means "fixed" (continuum from
     the atmosphere's n_p) for run snapshots and "solve" for model atmospheres such as FAL-C.
+    ``previous``: the solution of a similar atmosphere (the previous snapshot of a run)
+    whose populations, carried over in column mass (``mali.transfer_populations``), start
+    the iteration instead of the coarse-grid solution; the converged result is the same to
+    the tolerance, only the number of iterations changes.
     """
     settings = settings or SynthSettings()
     settings.validate()
@@ -135,7 +155,15 @@ def synthesise(atmosphere: Atmosphere, settings: SynthSettings | None = None,
         mode = "fixed" if "snapshot" in atmosphere.meta else "solve"
     air, vac = wavelength_grid(settings)
     prob = build_problem(atmosphere, settings.mali(mode), spectrum=(vac, settings.mu))
-    res = solve_statistical_equilibrium(atmosphere, problem=prob)
+    initial = None
+    if previous is not None and previous.mali is not None:
+        before = previous.mali.problem
+        if before.settings.ionisation != mode:
+            raise ValueError(f"previous: solved with ionisation {before.settings.ionisation!r}, "
+                             f"this atmosphere with {mode!r}")
+        initial = transfer_populations(previous.populations, before.atmosphere, atmosphere,
+                                       prob.atom, mode)
+    res = solve_statistical_equilibrium(atmosphere, problem=prob, initial=initial)
     intensity = emergent_spectrum(res, vac, settings.mu)
     lam0 = prob.atom.line(2, 3).wavelength
     cont = float(continuum_spectrum(res, np.array([lam0]), settings.mu)[0])
@@ -184,8 +212,12 @@ def _code_version() -> str:
     return __version__
 
 
-def _synth_snapshot(path: str, index: int, settings_toml: str) -> tuple[int, np.ndarray, int,
-                                                                         bool]:
+def _synth_chain(path: str, indices: list[int],
+                 settings_toml: str) -> list[tuple[int, np.ndarray, int, bool]]:
+    """Synthesise the snapshots ``indices`` of a run in order; with
+    ``SynthSettings.warm_start`` a snapshot that directly follows the previous one in the
+    run starts from its populations.  Returns (index, intensity, iterations, converged)
+    per snapshot."""
     import tomllib
 
     from loopsim import open_run
@@ -193,18 +225,27 @@ def _synth_snapshot(path: str, index: int, settings_toml: str) -> tuple[int, np.
     cfg = tomllib.loads(settings_toml)["synthesis"]
     settings = SynthSettings(**cfg)
     run = open_run(path)
-    atmos = Atmosphere.from_run_snapshot(run, index, v_turb=settings.v_turb)
-    spec = synthesise(atmos, settings)
-    return index, spec.intensity, spec.iterations, spec.converged
+    out = []
+    spec, last = None, None
+    for index in indices:
+        atmos = Atmosphere.from_run_snapshot(run, index, v_turb=settings.v_turb)
+        warm = settings.warm_start and last is not None and index == last + 1
+        spec = synthesise(atmos, settings, previous=spec if warm else None)
+        last = index
+        out.append((index, spec.intensity, spec.iterations, spec.converged))
+    return out
 
 
 def synthesise_run(run_path: str | Path, output: str | Path | None = None, jobs: int = 1,
                    progress: bool = True, settings: SynthSettings | None = None,
-                   snapshots: list[int] | None = None) -> Profiles:
+                   snapshots: list[int] | None = None, chain: int = WARM_CHAIN) -> Profiles:
     """Hα profiles of every snapshot of a loop run (or of ``snapshots``).
 
-    Snapshots are synthesised in parallel by a local process pool of ``jobs`` workers
-    (``jobs <= 0``: one per CPU); a tqdm progress bar shows the progress.  Returns the
+    Snapshots are synthesised in chunks of ``chain`` consecutive ones (each starting from
+    its predecessor's populations with ``settings.warm_start``), in parallel over chunks
+    by a local process pool of ``jobs`` workers (``jobs <= 0``: one per CPU); the chunks
+    do not depend on ``jobs``, nor does the result.  A tqdm progress bar shows the
+    progress.  Returns the
     :class:`Profiles` and writes them to ``output`` when given.  Raises
     :class:`AtmosphereError` for a run file that lacks the needed arrays.
     """
@@ -226,22 +267,27 @@ def synthesise_run(run_path: str | Path, output: str | Path | None = None, jobs:
     position = {idx: n for n, idx in enumerate(indices)}
     jobs = (os.cpu_count() or 1) if jobs <= 0 else jobs
     bar = _progress(len(indices), progress, f"synth {Path(run_path).name}")
+    if chain < 1:
+        raise ValueError(f"chain = {chain}: must be >= 1 (snapshots per chunk)")
+    chain = chain if settings.warm_start else 1
+    chunks = [indices[k:k + chain] for k in range(0, len(indices), chain)]
+
+    def store(results):
+        for idx, spec, nit, ok in results:
+            intensity[position[idx]], iterations[position[idx]] = spec, nit
+            converged[position[idx]] = ok
+        bar.update(len(results))
+
     try:
-        if jobs == 1 or len(indices) == 1:
-            for idx in indices:
-                _, spec, nit, ok = _synth_snapshot(str(run_path), idx, toml)
-                intensity[position[idx]], iterations[position[idx]] = spec, nit
-                converged[position[idx]] = ok
-                bar.update(1)
+        if jobs == 1 or len(chunks) == 1:
+            for chunk in chunks:
+                store(_synth_chain(str(run_path), chunk, toml))
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(_synth_snapshot, str(run_path), idx, toml)
-                           for idx in indices]
+                futures = [pool.submit(_synth_chain, str(run_path), chunk, toml)
+                           for chunk in chunks]
                 for fut in as_completed(futures):
-                    idx, spec, nit, ok = fut.result()
-                    intensity[position[idx]], iterations[position[idx]] = spec, nit
-                    converged[position[idx]] = ok
-                    bar.update(1)
+                    store(fut.result())
     finally:
         bar.close()
     ref = quiet_sun_continuum(settings)
