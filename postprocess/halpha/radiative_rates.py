@@ -79,8 +79,11 @@ _FOUR_PI = 4.0 * np.pi
 # Reference counting: numba increfs and decrefs (atomic operations) the array arguments of
 # every function with NRT, also of functions inlined at the numba level, and every array
 # view it makes.  In the kernel that was 15 % (flows) to 30 % (static atmospheres) of the
-# time (perf, session 7), so the helpers below are compiled without NRT (``_nrt=False``:
-# they allocate nothing) and take whole arrays with row indices instead of views.
+# time (perf, session 7).  So _accumulate only allocates the work arrays; the loop over
+# wavelengths (_all_wavelengths) and the helpers, inlined into it, are compiled without
+# NRT (``_nrt=False``: they allocate nothing, so nothing is counted), and index whole
+# arrays with row numbers.  (Helpers as separate calls instead of inlined: 9 % slower,
+# the cost of passing ~20 arrays per call.)
 #
 # Angle sums of a group of rays are kept as sums[slot, q, k] with q = _J: sum w I,
 # _L: sum w psi/chi (Lambda* per unit emissivity), _LM and _LP: L^- and L^+ (tridiagonal
@@ -91,7 +94,7 @@ _FOUR_PI = 4.0 * np.pi
 _J, _L, _LM, _LP = 0, 1, 2, 3
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _add_rates(r_up, r_down, t, tw, a, xs, xp, xr, b, ys, yp, yr, chit, ca, pops, j, sums, s,
                wj, wl, we):
     """Add the preconditioned rates of transition t from one group of rays (angle sums
@@ -114,7 +117,7 @@ def _add_rates(r_up, r_down, t, tw, a, xs, xp, xr, b, ys, yp, yr, chit, ca, pops
         r_down[t, k] += tw * vji * (we - chit[ca, k] * lsum + ieff)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _add_nonlocal(r_up, r_down, c_m, c_p, t, tw, a, xs, xp, xr, b, ys, yp, yr, chit, ca, pops,
                   j, sums, s, wl, down, up):
     """The non-local operator's part of one group's rates (V and U as in
@@ -141,7 +144,7 @@ def _add_nonlocal(r_up, r_down, c_m, c_p, t, tw, a, xs, xp, xr, b, ys, yp, yr, c
         c_p[t, k] -= tw * chit[ca, k] * ep
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _line_opacity(la, p, pops, act_ptr, act_idx, t_isline, t_lower, t_upper, t_lo, line_off,
                   t_sig0, t_gratio, phi, chi_c, chi, eline, chit):
     """chi = chi_c + the active lines' opacity at wavelength ``la`` with the profiles of
@@ -169,7 +172,7 @@ def _line_opacity(la, p, pops, act_ptr, act_idx, t_isline, t_lower, t_upper, t_l
             eline[k] += gr * pops[j, k] * f
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _line_rates(la, p, lw, pops, act_ptr, act_idx, t_isline, t_upper, t_lo, t_weight, line_off,
                 t_sig0, t_gratio, phi, chit, r_up, r_down, r_up_nl, r_down_nl, c_minus, c_plus,
                 sums, s, wj, wl, we, down, up):
@@ -194,14 +197,14 @@ def _line_rates(la, p, lw, pops, act_ptr, act_idx, t_isline, t_upper, t_lo, t_we
                           row, chit, a, pops, j, sums, s, wl, down, up)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _zero_sums(sums, s):
     for q in range(sums.shape[1]):
         for k in range(sums.shape[2]):
             sums[s, q, k] = 0.0
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _add_ray(sums, s, inten, psi, wu, ex, rchi, upward, w, wl, tri):
     """Add one ray to the angle sums ``sums[s]`` with weights w (intensity) and wl (psi):
     _J += w I, _L += wl psi/chi, and for the tridiagonal operator the upwind neighbour's
@@ -220,7 +223,7 @@ def _add_ray(sums, s, inten, psi, wu, ex, rchi, upward, w, wl, tri):
                 sums[s, _LM, k + 1] += wl * (wu[k] + ex[k] * psi[k]) * rchi[k]
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _add_pair(acc, s_up, s_dn, ray, i_up, psi_up, i_dn, psi_dn, wu, ex, rchi, wr, c_up, e_up,
               c_dn, e_dn, tri):
     """A mirrored pair of rays (weight wr each) in one pass: the up ray into the angle
@@ -264,7 +267,7 @@ def _add_pair(acc, s_up, s_dn, ray, i_up, psi_up, i_dn, psi_dn, wu, ex, rchi, wr
             ray[0, _LM, k + 1] *= ed
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _weights_for(dtau, mu, order, linear, has_linear, ex, wu, wk, wc):
     """formal.interval_weights, with the intervals flagged ``linear`` at first order."""
     interval_weights(dtau, mu, order, ex, wu, wk, wc)
@@ -274,7 +277,7 @@ def _weights_for(dtau, mu, order, linear, has_linear, ex, wu, wk, wc):
                 wu[i], wk[i], wc[i], ex[i] = _weights(dtau[i] * (1.0 / mu), 1)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
 def _source(src, eta_bg, s, h3, econt, eline, rchi):
     """S = (kappa B + sigma J + 2 h nu^3/c^2 (econt + eline))/chi for the wavelength in
     slot s (``h3`` its 2 h nu^3/c^2)."""
@@ -293,8 +296,6 @@ def _accumulate(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t
     tri = c_minus.shape[0] > 0
     n_lam = nu.size
     n = z.size
-    n_mu = mu.size
-    n_pdir = phi.shape[0]
     n_t = t_lower.size
     r_up = np.zeros((n_t, n))
     r_down = np.zeros((n_t, n))
@@ -336,6 +337,95 @@ def _accumulate(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t
     wu = np.empty(m1)
     wk = np.empty(m1)
     wc = np.empty(m1)
+    _all_wavelengths(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
+                     t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, mirror, nstar_nc, kappa,
+                     sigma, planck, stim, mu, wmu, order, linear, c_minus, c_plus, has_linear,
+                     line_active, r_up, r_down, r_up_nl, r_down_nl, ones, ycont, chit, chi_c,
+                     econt, eta_bg, chi, rchi, eline, src, i_up, i_dn, psi_up, psi_dn, ray, acc,
+                     acc_w, dtau, work, c_up, c_down, ex, wu, wk, wc)
+    gamma = np.zeros((n, pops.shape[0], pops.shape[0]))
+    for t in range(n_t):
+        i = t_lower[t]
+        j = t_upper[t]
+        for k in range(n):
+            gamma[k, j, i] += r_up[t, k]
+            gamma[k, i, i] -= r_up[t, k]
+            gamma[k, i, j] += r_down[t, k]
+            gamma[k, j, j] -= r_down[t, k]
+            if tri:
+                gamma_nl[k, j, i] += r_up_nl[t, k]
+                gamma_nl[k, i, i] -= r_up_nl[t, k]
+                gamma_nl[k, i, j] += r_down_nl[t, k]
+                gamma_nl[k, j, j] -= r_down_nl[t, k]
+    return gamma
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
+def _h3(nu):
+    """2 h nu^3/c^2 (cgs)."""
+    return 2.0 * _H * nu * nu * nu / (_C * _C)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
+def _clamp_opacity(chi, rchi, kappa, sigma, la):
+    """Population inversions (hot, optically thin plasma) must not make the total opacity
+    vanish or go negative: keep it >= half the background; rchi = 1/chi."""
+    for k in range(chi.size):
+        chi[k] = max(chi[k], 0.5 * (kappa[la, k] + sigma[la, k]))
+        rchi[k] = 1.0 / chi[k]
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
+def _add_to_slot(acc, s, ray, wtot, acc_w):
+    """Add the angle sums of a group of rays to those of their wavelength (slot s)."""
+    acc_w[s] += wtot
+    for q in range(acc.shape[1]):
+        for k in range(acc.shape[2]):
+            acc[s, q, k] += ray[0, q, k]
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False, inline="always")
+def _finish_wavelength(la, s, nu, act_ptr, act_idx, t_isline, t_upper, t_weight, t_alpha, ycont,
+                       chit, pops, sigma, jold, acc, acc_w, r_up, r_down, r_up_nl, r_down_nl,
+                       c_minus, c_plus, ones):
+    """A wavelength whose rays are all done: the continuum rates from the angle sums of
+    all its rays (continuum opacities do not depend on the ray), then the Jacobi update of
+    its background-scattering J."""
+    tri = c_minus.shape[0] > 0
+    wj = _FOUR_PI / (_H * nu[la])
+    wl = wj * _h3(nu[la])
+    a0 = act_ptr[la]
+    for a in range(act_ptr[la + 1] - a0):
+        t = act_idx[a0 + a]
+        if t_isline[t]:
+            continue
+        tw = t_weight[t, la]
+        alpha = t_alpha[t, la]
+        j = t_upper[t]
+        _add_rates(r_up, r_down, t, tw, alpha, ones, 0, 0, alpha, ycont, 0, a, chit, a, pops, j,
+                   acc, s, wj, wl, wl * acc_w[s])
+        if tri:
+            _add_nonlocal(r_up_nl, r_down_nl, c_minus, c_plus, t, tw, alpha, ones, 0, 0, alpha,
+                          ycont, 0, a, chit, a, pops, j, acc, s, wl, True, True)
+    for k in range(jold.shape[1]):
+        l_sc = acc[s, _L, k] * sigma[la, k]
+        jold[la, k] = max((acc[s, _J, k] - l_sc * jold[la, k]) / (1.0 - l_sc), 0.0)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+def _all_wavelengths(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t_sig0,
+                     t_gratio, t_alpha, line_off, phi, act_ptr, act_idx, mirror, nstar_nc, kappa,
+                     sigma, planck, stim, mu, wmu, order, linear, c_minus, c_plus, has_linear,
+                     line_active, r_up, r_down, r_up_nl, r_down_nl, ones, ycont, chit, chi_c,
+                     econt, eta_bg, chi, rchi, eline, src, i_up, i_dn, psi_up, psi_dn, ray, acc,
+                     acc_w, dtau, work, c_up, c_down, ex, wu, wk, wc):
+    """The loop over wavelengths of :func:`_accumulate` (its arrays allocated there),
+    without NRT so that the helpers inline into it free of reference counting."""
+    tri = c_minus.shape[0] > 0
+    n_lam = nu.size
+    n = z.size
+    n_mu = mu.size
+    n_pdir = phi.shape[0]
     for la in range(n_lam):
         partner = mirror[la]
         paired = n_pdir > 1 and line_active[la] and partner >= 0
@@ -452,70 +542,3 @@ def _accumulate(pops, jold, nu, z, t_lower, t_upper, t_isline, t_lo, t_weight, t
             _finish_wavelength(la if s == 0 else la2, s, nu, act_ptr, act_idx, t_isline,
                                t_upper, t_weight, t_alpha, ycont, chit, pops, sigma, jold, acc,
                                acc_w, r_up, r_down, r_up_nl, r_down_nl, c_minus, c_plus, ones)
-    gamma = np.zeros((n, pops.shape[0], pops.shape[0]))
-    for t in range(n_t):
-        i = t_lower[t]
-        j = t_upper[t]
-        for k in range(n):
-            gamma[k, j, i] += r_up[t, k]
-            gamma[k, i, i] -= r_up[t, k]
-            gamma[k, i, j] += r_down[t, k]
-            gamma[k, j, j] -= r_down[t, k]
-            if tri:
-                gamma_nl[k, j, i] += r_up_nl[t, k]
-                gamma_nl[k, i, i] -= r_up_nl[t, k]
-                gamma_nl[k, i, j] += r_down_nl[t, k]
-                gamma_nl[k, j, j] -= r_down_nl[t, k]
-    return gamma
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
-def _h3(nu):
-    """2 h nu^3/c^2 (cgs)."""
-    return 2.0 * _H * nu * nu * nu / (_C * _C)
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
-def _clamp_opacity(chi, rchi, kappa, sigma, la):
-    """Population inversions (hot, optically thin plasma) must not make the total opacity
-    vanish or go negative: keep it >= half the background; rchi = 1/chi."""
-    for k in range(chi.size):
-        chi[k] = max(chi[k], 0.5 * (kappa[la, k] + sigma[la, k]))
-        rchi[k] = 1.0 / chi[k]
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
-def _add_to_slot(acc, s, ray, wtot, acc_w):
-    """Add the angle sums of a group of rays to those of their wavelength (slot s)."""
-    acc_w[s] += wtot
-    for q in range(acc.shape[1]):
-        for k in range(acc.shape[2]):
-            acc[s, q, k] += ray[0, q, k]
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
-def _finish_wavelength(la, s, nu, act_ptr, act_idx, t_isline, t_upper, t_weight, t_alpha, ycont,
-                       chit, pops, sigma, jold, acc, acc_w, r_up, r_down, r_up_nl, r_down_nl,
-                       c_minus, c_plus, ones):
-    """A wavelength whose rays are all done: the continuum rates from the angle sums of
-    all its rays (continuum opacities do not depend on the ray), then the Jacobi update of
-    its background-scattering J."""
-    tri = c_minus.shape[0] > 0
-    wj = _FOUR_PI / (_H * nu[la])
-    wl = wj * _h3(nu[la])
-    a0 = act_ptr[la]
-    for a in range(act_ptr[la + 1] - a0):
-        t = act_idx[a0 + a]
-        if t_isline[t]:
-            continue
-        tw = t_weight[t, la]
-        alpha = t_alpha[t, la]
-        j = t_upper[t]
-        _add_rates(r_up, r_down, t, tw, alpha, ones, 0, 0, alpha, ycont, 0, a, chit, a, pops, j,
-                   acc, s, wj, wl, wl * acc_w[s])
-        if tri:
-            _add_nonlocal(r_up_nl, r_down_nl, c_minus, c_plus, t, tw, alpha, ones, 0, 0, alpha,
-                          ycont, 0, a, chit, a, pops, j, acc, s, wl, True, True)
-    for k in range(jold.shape[1]):
-        l_sc = acc[s, _L, k] * sigma[la, k]
-        jold[la, k] = max((acc[s, _J, k] - l_sc * jold[la, k]) / (1.0 - l_sc), 0.0)
