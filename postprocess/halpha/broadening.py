@@ -642,28 +642,46 @@ def _stark_resolvent(p, shift, weight, widths, nu, tables, ia, wa, a2, c4, c45, 
     return g / (1.0 - nu * g)
 
 
+# The loops over depths and offsets below run without NRT (``_nrt=False``, filling
+# arrays allocated by their callers): with NRT numba increfs and decrefs the array
+# arguments of every inlined kernel call, which was ~10 % of the problem build (perf,
+# session 7).
+
+
 @njit(cache=True)
 def _stark_points(dl, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff):
     """Re Hhat(eps + i dl)/pi at the offsets dl (n_depth, n_lambda); per-depth parameters
     (``corr`` = (A2, C4, C45) per depth)."""
-    nd, nl = dl.shape
-    out = np.empty((nd, nl))
-    for i in range(nd):
-        sh = shift[i]
-        wd = widths[i]
-        for j in range(nl):
-            h = _stark_resolvent(complex(eps[i], dl[i, j]), sh, weight, wd, nu[i], tables,
-                                 ia[i], wa[i], corr[i, 0], corr[i, 1], corr[i, 2], coeff)
-            out[i, j] = h.real / math.pi
+    out = np.empty(dl.shape)
+    _stark_points_fill(out, dl, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff)
     return out
+
+
+@njit(cache=True, _nrt=False)
+def _stark_points_fill(out, dl, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff):
+    nd, nl = dl.shape
+    for i in range(nd):
+        for j in range(nl):
+            h = _stark_resolvent(complex(eps[i], dl[i, j]), shift[i], weight, widths[i], nu[i],
+                                 tables, ia[i], wa[i], corr[i, 0], corr[i, 1], corr[i, 2],
+                                 coeff)
+            out[i, j] = h.real / math.pi
 
 
 @njit(cache=True, fastmath=True, error_model="numpy")
 def _stark_grid(n, step, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff, model):
     """Re Hhat(eps + i dl)/pi - model/(pi (dl^2 + model^2)) on the uniform grids
     dl = (j - n/2) step_i, one row per depth (``model`` = 0: no Lorentzian subtracted)."""
+    out = np.empty((step.size, n))
+    _stark_grid_fill(out, n, step, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff,
+                     model)
+    return out
+
+
+@njit(cache=True, fastmath=True, error_model="numpy", _nrt=False)
+def _stark_grid_fill(out, n, step, eps, shift, weight, widths, nu, tables, ia, wa, corr, coeff,
+                     model):
     nd = step.size
-    out = np.empty((nd, n))
     half = n // 2
     for i in range(nd):
         sh = shift[i]
@@ -686,7 +704,6 @@ def _stark_grid(n, step, eps, shift, weight, widths, nu, tables, ia, wa, corr, c
         h = _stark_resolvent(complex(eps[i], x), sh, weight, wd, nui, tables,
                              iai, wai, a2, c4, c45, coeff)
         out[i, 0] = (h.real - w / (x * x + w * w)) / math.pi
-    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -701,8 +718,16 @@ def _stark_far(dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu, 
     radiative + van der Waals half width).  Far from the core g(x) = Re Hhat(eps + i x)/pi
     is smooth over the Gaussian, a power law in x, so a few nodes suffice (see
     ``_far_offsets``)."""
+    out = np.zeros(dl.shape)
+    _stark_far_fill(out, dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu,
+                    tables, ia, wa, corr, coeff)
+    return out
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def _stark_far_fill(out, dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu, tables,
+                    ia, wa, corr, coeff):
     nd, nl = dl.shape
-    out = np.zeros((nd, nl))
     norm = 1.0 / (math.pi * math.sqrt(math.pi))
     for i in range(nd):
         sh = shift[i]
@@ -717,7 +742,6 @@ def _stark_far(dl, far, eps, dop, nodes, gh_weights, shift, weight, widths, nu, 
                                      corr[i, 2], coeff)
                 total += gh_weights[q] * h.real
             out[i, j] = total * norm
-    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -804,12 +828,18 @@ def _far_offsets(abs_dl: np.ndarray, step: np.ndarray, reach0: np.ndarray,
     return abs_dl > cut[:, None]
 
 
+# 1 / prod_{r != m} (m - r), r, m = -2..3: the quintic Lagrange weights' denominators
+_LAGRANGE6_DENOMINATOR = np.array([1.0 / math.prod(m - r for r in range(-2, 4) if r != m)
+                                   for m in range(-2, 4)])
+
+
 @njit(cache=True)
 def _interpolate_lagrange6(grid_values, step, dl):
     """Six-point (quintic Lagrange) interpolation from the uniform grids to the offsets dl."""
     nd, n = grid_values.shape
     nl = dl.shape[1]
     out = np.empty((nd, nl))
+    denominator = _LAGRANGE6_DENOMINATOR
     for i in range(nd):
         for j in range(nl):
             u = dl[i, j] / step[i] + n // 2
@@ -818,10 +848,10 @@ def _interpolate_lagrange6(grid_values, step, dl):
             t = u - k
             total = 0.0
             for m in range(-2, 4):
-                w = 1.0
+                w = denominator[m + 2]
                 for r in range(-2, 4):
                     if r != m:
-                        w *= (t - r) / (m - r)
+                        w *= t - r
                 total += w * grid_values[i, k + m]
             out[i, j] = total
     return out
