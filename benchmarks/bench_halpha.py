@@ -96,10 +96,12 @@ def rezoned_snapshots(path, scratch: Path, stride: int, settings) -> None:
         points.append(atmos.n_depth)
         iters.append(spec.iterations)
         unconverged += not spec.converged
+    slowest = stride * (1 + int(np.argmax(cpu)))
     print(f"rezoned run {Path(path).name}: {len(cpu)} snapshots (every {stride}th), "
           f"{np.mean(points):.0f} depth points on average: CPU time per snapshot mean "
-          f"{np.mean(cpu):.3f} s, max {np.max(cpu):.3f} s; iterations mean "
-          f"{np.mean(iters):.0f}, max {np.max(iters)}; unconverged {unconverged}")
+          f"{np.mean(cpu):.3f} s, max {np.max(cpu):.3f} s (snapshot {slowest}), above 0.2 s: "
+          f"{int(np.sum(np.array(cpu) > 0.2))}; iterations mean {np.mean(iters):.0f}, max "
+          f"{np.max(iters)}; unconverged {unconverged}")
 
 
 def series(path, settings) -> None:

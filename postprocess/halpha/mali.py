@@ -51,6 +51,10 @@ nested-iteration transfer) the old opacity chi_t,k^old that multiplies the neigh
 emission can be off by orders of magnitude and the step overshoots.  Exact at convergence
 like the local operator, so the converged populations are the same.
 
+The formal solution of an iteration and its reduction to these rates are the kernel in
+radiative_rates.py (:func:`radiative_rates`; with flows, mirrored pairs of rays share one
+opacity).
+
 Background scattering (Thomson, Rayleigh) emits sigma J; J is updated with the same
 local operator (Jacobi ALI for coherent scattering, Olson, Auer & Buchler 1986):
 J_new = (J_fs - L J_old) / (1 - L), L = sum over rays of w psi sigma/chi.  Ng (1974)
@@ -332,6 +336,12 @@ def build_problem(atmos: Atmosphere, settings: MaliSettings | None = None,
                   atom: HydrogenAtom | None = None,
                   spectrum: tuple[np.ndarray, float] | None = None) -> Problem:
     """Wavelength grid, opacities, profiles and rates for one atmosphere.
+
+    With flows, every line that no other line overlaps gets a wavelength range of its own
+    points, symmetric about its centre, across which the opacities of everything but the
+    line (background, continua) are taken at line centre: the up and down rays of a
+    mirrored pair of wavelengths then share one opacity (``Problem.mirror``;
+    radiative_rates.py, docs/halpha.md section 5).
 
     ``spectrum`` = (vacuum wavelengths, mu) of the emergent spectrum to come: its Hα
     profile is computed in the same call as the statistical-equilibrium one (most of the
