@@ -293,11 +293,11 @@ def _mirrorable_lines(atom: HydrogenAtom, grids: list[np.ndarray]) -> list[int]:
     """Transition indices of the lines whose wavelength range overlaps no other line's
     and contains no end of a continuum's range (``grids``: per transition, lines first)."""
     lines = [it for it, tr in enumerate(atom.transitions) if tr.kind == "line"]
+    ends = [e for it, g in enumerate(grids) if it not in lines for e in (g.min(), g.max())]
     out = []
     for it in lines:
         lo, hi = grids[it].min(), grids[it].max()
         clear = all(grids[o].max() < lo or grids[o].min() > hi for o in lines if o != it)
-        ends = [e for it2, g in enumerate(grids) if it2 not in lines for e in (g.min(), g.max())]
         if clear and not any(lo <= e <= hi for e in ends):
             out.append(it)
     return out

@@ -245,14 +245,15 @@ def synthesise_run(run_path: str | Path, output: str | Path | None = None, jobs:
     its predecessor's populations with ``settings.warm_start``), in parallel over chunks
     by a local process pool of ``jobs`` workers (``jobs <= 0``: one per CPU); the chunks
     do not depend on ``jobs``, nor does the result.  A tqdm progress bar shows the
-    progress.  Returns the
-    :class:`Profiles` and writes them to ``output`` when given.  Raises
-    :class:`AtmosphereError` for a run file that lacks the needed arrays.
+    progress.  Returns the :class:`Profiles` and writes them to ``output`` when given.
+    Raises :class:`AtmosphereError` for a run file that lacks the needed arrays.
     """
     from loopsim import open_run
 
     settings = settings or SynthSettings()
     settings.validate()
+    if chain < 1:
+        raise ValueError(f"chain = {chain}: must be >= 1 (snapshots per chunk)")
     run = open_run(run_path)
     if len(run) == 0:
         raise AtmosphereError(f"run file '{run_path}' has no snapshots")
@@ -267,8 +268,6 @@ def synthesise_run(run_path: str | Path, output: str | Path | None = None, jobs:
     position = {idx: n for n, idx in enumerate(indices)}
     jobs = (os.cpu_count() or 1) if jobs <= 0 else jobs
     bar = _progress(len(indices), progress, f"synth {Path(run_path).name}")
-    if chain < 1:
-        raise ValueError(f"chain = {chain}: must be >= 1 (snapshots per chunk)")
     chain = chain if settings.warm_start else 1
     chunks = [indices[k:k + chain] for k in range(0, len(indices), chain)]
 
